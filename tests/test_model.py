@@ -1,0 +1,30 @@
+"""The committed model: size, metadata, and the accuracy bar on the EVALUATION.md test split."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from vinocr.alphabet import VIN_ALPHABET
+from vinocr.metrics import summarize
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+BAR = 0.970
+
+
+def test_committed_files_and_size():
+    assert (MODELS / "vinocr.keras").stat().st_size <= 5 * 1024 * 1024
+    history = json.loads((MODELS / "history.json").read_text())
+    assert history and {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"} <= set(history[0])
+    metrics = json.loads((MODELS / "metrics.json").read_text())
+    assert metrics["split_sizes"] == {"pool": 157046, "train": 125912, "validation": 15665, "test": 15469}
+    assert len(metrics["test"]["confusion_matrix"]) == 33 and set(metrics["test"]["per_class_recall"]) == set(VIN_ALPHABET)
+
+
+def test_model_meets_the_accuracy_bar_on_the_test_split(vin_split, recognizer):
+    probs = recognizer.predict_inputs(vin_split.x_test.astype(np.float32))
+    result = summarize(vin_split.y_test, probs.argmax(1))
+    assert result["n"] == 15469
+    assert result["accuracy"] >= BAR and result["macro_recall"] >= BAR, (result["accuracy"], result["macro_recall"])
+    stored = json.loads((MODELS / "metrics.json").read_text())["test"]
+    assert abs(stored["accuracy"] - result["accuracy"]) < 1e-3  # metrics.json describes this model

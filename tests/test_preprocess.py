@@ -1,0 +1,144 @@
+"""Box preprocessing on generated boxes of every kind the product meets."""
+
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+
+from vinocr.box_eval import accuracy_by_style, make_boxes
+from vinocr.image_io import ImageError, decode_image
+from vinocr.preprocess import fix_polarity, preprocess_box, stroke_width
+from vinocr.synth import STYLES, BoxStyle, render_box
+
+# Measured with bench/eval_boxes.py (see README); asserted a few points below the measurement.
+MIN_BOX_ACCURACY = 0.90
+MIN_STYLE_ACCURACY = 0.80
+
+
+def _disc_glyph():
+    glyph = np.zeros((28, 28), np.uint8)
+    cv2.line(glyph, (8, 4), (20, 24), 255, 3)
+    cv2.line(glyph, (8, 24), (20, 4), 255, 3)  # an X
+    return glyph
+
+
+def test_output_is_an_emnist_like_28x28():
+    prep = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=200, border=6, invert=True)))
+    assert prep.input28.shape == (28, 28) and prep.inverted
+    ys, xs = np.nonzero(prep.input28 > 60)
+    assert 21 <= np.ptp(ys) + 1 <= 27  # the long side spans ~24 of 28 px, like EMNIST
+    assert abs((ys.min() + ys.max()) / 2 - 13.5) <= 1.5 and abs((xs.min() + xs.max()) / 2 - 13.5) <= 1.5
+    assert prep.input28.max() == pytest.approx(255, abs=1)
+    names = [name for name, _ in prep.steps]
+    assert names[0] == "grayscale" and names[-1] == "28x28 model input" and len(names) == 6
+
+
+@pytest.mark.parametrize("size", [20, 64, 500, 2000])
+@pytest.mark.parametrize("invert", [False, True])
+def test_sizes_and_polarities_give_the_same_centred_glyph(size, invert):
+    style = BoxStyle(size=size, border=max(1, size // 40), invert=invert, glyph_fill=0.7)
+    prep = preprocess_box(render_box(_disc_glyph(), style))
+    assert not prep.empty and prep.inverted == invert
+    reference = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=128, border=3))).input28
+    corr = np.corrcoef(prep.input28.ravel(), reference.ravel())[0, 1]
+    assert corr > 0.8
+
+
+@pytest.mark.parametrize("sides", ["tblr", "tl", "r", "b", ""])
+@pytest.mark.parametrize("border", [1, 4, 10])
+def test_border_full_partial_or_absent_is_removed(sides, border):
+    style = BoxStyle(size=120, border=border, border_sides=sides, border_inset=3, glyph_fill=0.6)
+    prep = preprocess_box(render_box(_disc_glyph(), style))
+    mask = prep.steps[2][1]
+    assert not mask[:3 + border + 1].any() and not mask[-(3 + border + 1):].any()
+    assert not mask[:, :3 + border + 1].any() and not mask[:, -(3 + border + 1):].any()
+    assert not prep.empty
+
+
+def test_stroke_width_is_normalised():
+    thin = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=1000, border=2, stroke=-1)))
+    thick = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=100, border=2, stroke=4)))
+    widths = [stroke_width((p.steps[4][1] > 0).astype(np.uint8)) for p in (thin, thick)]
+    assert all(7 <= w <= 17 for w in widths), widths
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((64, 64), np.uint8),
+        np.full((64, 64), 255, np.uint8),
+        render_box(np.zeros((28, 28), np.uint8), BoxStyle(size=90, border=4)),
+        render_box(np.zeros((28, 28), np.uint8), BoxStyle(size=90, border=4, invert=True, jpeg_quality=30)),
+        render_box(np.zeros((28, 28), np.uint8), BoxStyle(size=300, border=8, border_sides="tl")),
+        render_box(np.zeros((28, 28), np.uint8), BoxStyle(size=200, border=3, specks=8)),
+        np.zeros((5, 5), np.uint8),
+    ],
+    ids=["black", "white", "border", "border-inverted-jpeg", "partial-border", "specks", "tiny"],
+)
+def test_empty_boxes_are_reported_empty(image):
+    prep = preprocess_box(image)
+    assert prep.empty and prep.input28 is None and prep.note
+
+
+def _png(array: np.ndarray) -> bytes:
+    return cv2.imencode(".png", array)[1].tobytes()
+
+
+def test_formats_and_depths_decode_to_the_same_glyph():
+    box = render_box(_disc_glyph(), BoxStyle(size=80, border=2))
+    reference = preprocess_box(box).input28
+    rgba = np.zeros((80, 80, 4), np.uint8)
+    rgba[..., 3] = box  # glyph and border opaque, background transparent
+    variants = {
+        "png": _png(box),
+        "jpeg": cv2.imencode(".jpg", box, [cv2.IMWRITE_JPEG_QUALITY, 60])[1].tobytes(),
+        "bmp": cv2.imencode(".bmp", cv2.cvtColor(box, cv2.COLOR_GRAY2BGR))[1].tobytes(),
+        "png16": _png(box.astype(np.uint16) * 257),
+        "rgba-transparent": _png(rgba),
+        "rgb-inverted": _png(cv2.cvtColor(255 - box, cv2.COLOR_GRAY2BGR)),
+    }
+    for name, data in variants.items():
+        prep = preprocess_box(decode_image(data, name))
+        assert prep.input28 is not None, name
+        assert np.corrcoef(prep.input28.ravel(), reference.ravel())[0, 1] > 0.9, name
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A real, valid grayscale PNG of any size (streamed, so 20,000 px a side costs ~1 s)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    packer = zlib.compressobj(9)
+    row = bytes(width + 1)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def test_bad_images_name_the_file():
+    with pytest.raises(ImageError, match="huge.png: .*too large"):
+        decode_image(blank_png(20000, 20000), "huge.png")
+    with pytest.raises(ImageError, match="big.png: 5000x300 px is too large"):
+        decode_image(blank_png(5000, 300), "big.png")
+    with pytest.raises(ImageError, match="notes.png: not a readable image"):
+        decode_image(b"hello", "notes.png")
+    with pytest.raises(ImageError, match="cut.png: the image data is corrupt"):
+        decode_image(_png(np.zeros((40, 40), np.uint8))[:60], "cut.png")
+    with pytest.raises(ImageError, match="zero.png: the file is empty"):
+        decode_image(b"", "zero.png")
+
+
+def test_polarity_detection():
+    dark = np.zeros((10, 10), np.uint8)
+    dark[4:6] = 255
+    assert not fix_polarity(dark)[1] and fix_polarity(255 - dark)[1]
+
+
+def test_recognition_on_real_world_boxes_from_test_glyphs(vin_split, recognizer):
+    boxes = make_boxes(vin_split.x_test, vin_split.y_test, per_style=60, seed=1)
+    rates = accuracy_by_style(recognizer, boxes)
+    assert set(rates) == {*STYLES, "all"}
+    assert rates["all"] >= MIN_BOX_ACCURACY, rates
+    assert min(rates.values()) >= MIN_STYLE_ACCURACY, rates

@@ -1,0 +1,7 @@
+"""Entry point of `python -m vinocr`."""
+
+import sys
+
+from vinocr.cli import main
+
+sys.exit(main())

@@ -1,0 +1,142 @@
+"""Recognise box images with the trained VIN-33 model: load once, then batches of boxes.
+
+Each box gives a BoxResult: the character, its confidence, the top-k characters, the
+preprocessing steps, or status "empty" / "error" with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vinocr.alphabet import VIN_ALPHABET
+from vinocr.image_io import ImageError, decode_image, read_image_file
+from vinocr.preprocess import Preprocessed, preprocess_box
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_FILE = "vinocr.keras"
+LOW_CONFIDENCE = 0.8  # below this a prediction is flagged for a human look
+
+
+@dataclass
+class BoxResult:
+    """What vinocr says about one box image."""
+
+    name: str
+    status: str  # "ok", "empty" or "error"
+    char: str | None = None
+    confidence: float = 0.0
+    top: list[tuple[str, float]] = field(default_factory=list)
+    probs: np.ndarray | None = None
+    steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ascii_code(self) -> int | None:
+        """The character's ASCII code (the task's output contract), None when not recognised."""
+        return ord(self.char) if self.char else None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.status == "ok" and self.confidence < LOW_CONFIDENCE
+
+    @property
+    def input28(self) -> np.ndarray | None:
+        """The 28x28 model input, when the box was recognised."""
+        return self.steps[-1][1] if self.status == "ok" and self.steps else None
+
+    def to_dict(self) -> dict:
+        """JSON-friendly summary (no images)."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "char": self.char,
+            "ascii": self.ascii_code,
+            "confidence": round(self.confidence, 4),
+            "top": [[c, round(p, 4)] for c, p in self.top],
+            "message": self.message,
+        }
+
+
+def model_dir_from_env() -> Path:
+    """The model folder: VINOCR_MODEL_DIR, else the project's committed models/."""
+    return Path(os.environ.get("VINOCR_MODEL_DIR", DEFAULT_MODEL_DIR))
+
+
+class Recognizer:
+    """The trained model plus preprocessing; create once (loading takes ~0.3 s after TF import)."""
+
+    def __init__(self, model, alphabet: str = VIN_ALPHABET, top_k: int = 3) -> None:
+        if model.output_shape[-1] != len(alphabet):
+            raise ValueError(f"model has {model.output_shape[-1]} outputs, alphabet has {len(alphabet)}")
+        self.model = model
+        self.alphabet = alphabet
+        self.top_k = top_k
+
+    @classmethod
+    def load(cls, model_dir: str | Path | None = None, top_k: int = 3) -> Recognizer:
+        """Load `vinocr.keras` and its alphabet from `model_dir` (default: models/)."""
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras
+
+        folder = Path(model_dir) if model_dir else model_dir_from_env()
+        path = folder / MODEL_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"no trained model at {path}: run `python -m vinocr.train` first")
+        alphabet_file = folder / "alphabet.json"
+        alphabet = json.loads(alphabet_file.read_text())["alphabet"] if alphabet_file.exists() else VIN_ALPHABET
+        return cls(keras.models.load_model(path, compile=False), alphabet, top_k)
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) float 0..255 model inputs -> (N, 33) probabilities."""
+        if len(inputs) == 0:
+            return np.zeros((0, len(self.alphabet)), np.float32)
+        batch = np.asarray(inputs, np.float32).reshape(-1, 28, 28, 1)
+        return np.asarray(self.model.predict_on_batch(batch))
+
+    def recognize_arrays(self, images: list[np.ndarray], names: list[str] | None = None) -> list[BoxResult]:
+        """Decoded box images -> results, one model call for the whole batch."""
+        names = names or [f"box {i + 1}" for i in range(len(images))]
+        return self._finish([(name, preprocess_box(img)) for name, img in zip(names, images)])
+
+    def recognize_bytes(self, items: list[tuple[str, bytes]]) -> list[BoxResult]:
+        """(name, encoded bytes) pairs -> results; a bad file becomes an error result."""
+        return self._finish([(name, _safe_preprocess(lambda d=data, n=name: decode_image(d, n))) for name, data in items])
+
+    def recognize_files(self, paths: list[str | Path]) -> list[BoxResult]:
+        """Image files -> results, in the given order; a bad file becomes an error result."""
+        return self._finish(
+            [(Path(p).as_posix(), _safe_preprocess(lambda p=p: read_image_file(p))) for p in paths]
+        )
+
+    def _finish(self, prepared: list[tuple[str, Preprocessed | str]]) -> list[BoxResult]:
+        """Run the model once over every box that has an input; build results in order."""
+        ready = [i for i, (_, p) in enumerate(prepared) if isinstance(p, Preprocessed) and p.input28 is not None]
+        probs = self.predict_inputs(np.stack([prepared[i][1].input28 for i in ready]) if ready else np.zeros((0, 28, 28)))
+        by_index = dict(zip(ready, probs))
+        results = []
+        for i, (name, prep) in enumerate(prepared):
+            if isinstance(prep, str):
+                results.append(BoxResult(name, "error", message=prep))
+            elif i not in by_index:
+                results.append(BoxResult(name, "empty", steps=prep.steps, message=f"{name}: {prep.note}"))
+            else:
+                results.append(self._result(name, by_index[i], prep))
+        return results
+
+    def _result(self, name: str, probs: np.ndarray, prep: Preprocessed) -> BoxResult:
+        order = np.argsort(probs)[::-1][: self.top_k]
+        top = [(self.alphabet[j], float(probs[j])) for j in order]
+        return BoxResult(name, "ok", top[0][0], top[0][1], top, probs, prep.steps)
+
+
+def _safe_preprocess(load) -> Preprocessed | str:
+    """Decode and preprocess one image; an ImageError becomes its message."""
+    try:
+        return preprocess_box(load())
+    except ImageError as exc:
+        return str(exc)
