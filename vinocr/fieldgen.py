@@ -111,22 +111,23 @@ def _place_glyph(alpha: np.ndarray, glyph: np.ndarray, cell: tuple[int, int, int
 
 
 def _form_clutter(alpha: np.ndarray, row: tuple[int, int, int, int], rng: np.random.Generator) -> None:
-    """Form lines and printed text in the margin, well away from the row."""
+    """Form lines and printed text in the margin, well away from the row (in place)."""
     x0, y0, x1, y1 = row
     height, width = alpha.shape
+    layer = np.zeros(alpha.shape, np.uint8)
     clear = max(15, round(0.4 * (y1 - y0)))
     font = cv2.FONT_HERSHEY_SIMPLEX
-    if y0 - clear >= 30:  # printed label above, and maybe a rule
-        scale = float(rng.uniform(0.5, 1.0))
-        base = int(rng.integers(max(18, y0 - clear - 60), y0 - clear + 1))
-        cv2.putText(alpha, "Vehicle identification number", (x0, base), font, scale, 1.0, 1, cv2.LINE_AA)
+    if y0 - clear >= 30:  # a printed label above, maybe under a rule
+        base = int(rng.integers(max(22, y0 - clear - 60), y0 - clear + 1))
+        cv2.putText(layer, "Vehicle identification number", (x0, base), font, rng.uniform(0.5, 0.9), 255, 1)
         if base - 30 > 4 and rng.random() < 0.7:
-            cv2.line(alpha, (0, base - 30), (width - 1, base - 30), 1.0, int(rng.integers(1, 3)))
-    if height - (y1 + clear) >= 30:
+            cv2.line(layer, (0, base - 30), (width - 1, base - 30), 255, int(rng.integers(1, 3)))
+    if height - (y1 + clear) >= 30:  # a rule below, maybe with small print under it
         y = int(rng.integers(y1 + clear, height - 4))
-        cv2.line(alpha, (int(rng.integers(0, 20)), y), (width - int(rng.integers(1, 20)), y), 1.0, 1)
+        cv2.line(layer, (int(rng.integers(0, 20)), y), (width - int(rng.integers(1, 20)), y), 255, 1)
         if y + 26 < height:
-            cv2.putText(alpha, "Signature / date", (x0, y + 22), font, 0.6, 1.0, 1, cv2.LINE_AA)
+            cv2.putText(layer, "Signature / date", (x0, y + 22), font, 0.6, 255, 1)
+    np.maximum(alpha, layer.astype(np.float32) / 255.0, out=alpha)
 
 
 def _rotate(canvas: np.ndarray, angle: float, fill: float) -> tuple[np.ndarray, np.ndarray]:

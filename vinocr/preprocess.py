@@ -19,8 +19,9 @@ SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
 WORK = 112  # working resolution of the square frame (4 x 28)
 TARGET_STROKE = 10.9  # median EMNIST stroke width at 112 px (2 * area / perimeter)
-BORDER_BAND = 0.3  # box lines are looked for in the outer 30% of each side
-BORDER_RUN = 0.55  # a box line runs along at least 55% of the side
+MAX_WORK_SIDE = 320  # larger boxes are area-downscaled first
+BORDER_BAND = 0.25  # box lines are looked for in the outer 25% of each side
+BORDER_RUN = 0.75  # a box line runs along at least 75% of the side (a glyph bar rarely does)
 
 
 @dataclass
@@ -50,32 +51,32 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     return mask.astype(np.uint8)
 
 
-def _longest_run(line: np.ndarray) -> int:
-    """Length of the longest run of ones in a 1-D 0/1 array."""
-    if not line.any():
-        return 0
-    padded = np.concatenate(([0], line.astype(np.int8), [0]))
-    edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max())
+def longest_runs(rows: np.ndarray) -> np.ndarray:
+    """Length of the longest run of ones in each row of a 2-D 0/1 array (vectorised)."""
+    if rows.size == 0:
+        return np.zeros(rows.shape[0], np.int64)
+    index = np.arange(rows.shape[1])
+    last_zero = np.maximum.accumulate(np.where(rows == 0, index, -1), axis=1)
+    return (index - last_zero).max(axis=1)
 
 
 def _inner_limit(mask: np.ndarray, from_start: bool) -> int:
     """Rows of a box line at one side: index just past the innermost line row within the band."""
     height, width = mask.shape
     band = max(1, int(round(height * BORDER_BAND)))
-    rows = range(band) if from_start else range(height - 1, height - 1 - band, -1)
+    order = np.arange(band) if from_start else np.arange(height - 1, height - 1 - band, -1)
+    runs = longest_runs(mask[order])
     limit = 0 if from_start else height
-    rows = list(rows)
-    for k, r in enumerate(rows):
-        if _longest_run(mask[r]) >= BORDER_RUN * width:
+    k = 0
+    while k < band:
+        if runs[k] >= BORDER_RUN * width:
             # the line's inner edge may be ragged (JPEG, scan): follow it while rows stay line-like
-            for r2 in rows[k + 1 :]:
-                if _longest_run(mask[r2]) < 0.45 * width:
-                    break
-                r = r2
-            limit = r + 1 if from_start else r
+            while k + 1 < band and runs[k + 1] >= 0.45 * width:
+                k += 1
+            limit = order[k] + 1 if from_start else order[k]
+        k += 1
     margin = max(1, round(0.015 * height)) if limit not in (0, height) else 0
-    return min(height, limit + margin) if from_start else max(0, limit - margin)
+    return int(min(height, limit + margin) if from_start else max(0, limit - margin))
 
 
 def remove_border(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -97,7 +98,8 @@ def _drop_edge_lines(mask: np.ndarray, region: tuple[int, int, int, int]) -> np.
     if height <= 2 or width <= 2:
         return np.zeros_like(mask)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out = mask.copy()
+    keep = np.ones(count, np.uint8)
+    keep[0] = 0
     for i in range(1, count):
         x, y, w, h, _area = stats[i]
         touches = x <= left or y <= top or x + w >= right or y + h >= bottom
@@ -105,8 +107,8 @@ def _drop_edge_lines(mask: np.ndarray, region: tuple[int, int, int, int]) -> np.
         long = max(w, h) >= 0.25 * min(height, width)
         hugging = (w > 0.8 * width and h < 0.2 * height) or (h > 0.8 * height and w < 0.2 * width)
         if touches and ((thin and long) or hugging):
-            out[labels == i] = 0
-    return out if out.any() else mask
+            keep[i] = 0
+    return keep[labels] if keep.any() else mask
 
 
 def remove_specks(mask: np.ndarray) -> np.ndarray:
@@ -118,13 +120,12 @@ def remove_specks(mask: np.ndarray) -> np.ndarray:
     biggest = 1 + int(np.argmax(areas))
     bx, by, bw, bh, _ = stats[biggest]
     reach = 0.35 * max(bw, bh)
-    out = np.zeros_like(mask)
+    keep = np.zeros(count, np.uint8)
     for i in range(1, count):
         x, y, w, h, area = stats[i]
         near = x < bx + bw + reach and x + w > bx - reach and y < by + bh + reach and y + h > by - reach
-        if i == biggest or (area >= 0.08 * areas.max() and near):
-            out[labels == i] = 1
-    return out
+        keep[i] = i == biggest or (area >= 0.08 * areas.max() and near)
+    return keep[labels]
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -176,16 +177,31 @@ def frame_glyph(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (binary * 255).astype(np.uint8), np.clip(small, 0, 255).astype(np.float32)
 
 
-def preprocess_box(image: np.ndarray) -> Preprocessed:
-    """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps."""
-    gray = to_gray8(image)
+def limit_size(gray: np.ndarray, longest: int = MAX_WORK_SIDE) -> np.ndarray:
+    """Area-downscale images whose longer side exceeds `longest` (speed; detail is not needed)."""
+    scale = longest / max(gray.shape)
+    if scale >= 1:
+        return gray
+    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
+    """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
+
+    `has_border=False` skips box-line removal (drawings on a blank canvas have no box).
+    """
+    gray = limit_size(to_gray8(image))
     steps: list[tuple[str, np.ndarray]] = [("grayscale", gray)]
     if min(gray.shape) < 8:
         return Preprocessed(None, steps, empty=True, note="image too small to hold a character")
     upright, inverted = fix_polarity(gray)
     steps.append(("white on black" + (" (inverted)" if inverted else ""), upright))
     mask = ink_mask(upright)
-    no_border, (top, bottom, left, right) = remove_border(mask)
+    if has_border:
+        no_border, (top, bottom, left, right) = remove_border(mask)
+    else:
+        no_border, (top, bottom, left, right) = mask, (0, mask.shape[0], 0, mask.shape[1])
     glyph_mask = remove_specks(no_border)
     steps.append(("ink mask, box border and specks removed", (glyph_mask * 255).astype(np.uint8)))
     ys, xs = np.nonzero(glyph_mask)

@@ -17,6 +17,7 @@ from vinocr.alphabet import VIN_ALPHABET
 from vinocr.image_io import ImageError, decode_image, read_image_file
 from vinocr.preprocess import Preprocessed, preprocess_box
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow start-up chatter off stderr
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 MODEL_FILE = "vinocr.keras"
 LOW_CONFIDENCE = 0.8  # below this a prediction is flagged for a human look
@@ -98,10 +99,15 @@ class Recognizer:
         batch = np.asarray(inputs, np.float32).reshape(-1, 28, 28, 1)
         return np.asarray(self.model.predict_on_batch(batch))
 
-    def recognize_arrays(self, images: list[np.ndarray], names: list[str] | None = None) -> list[BoxResult]:
-        """Decoded box images -> results, one model call for the whole batch."""
+    def recognize_arrays(
+        self, images: list[np.ndarray], names: list[str] | None = None, has_border: bool = True
+    ) -> list[BoxResult]:
+        """Decoded box images -> results, one model call for the whole batch.
+
+        `has_border=False` for drawings, which have no box line to remove.
+        """
         names = names or [f"box {i + 1}" for i in range(len(images))]
-        return self._finish([(name, preprocess_box(img)) for name, img in zip(names, images)])
+        return self._finish([(name, preprocess_box(img, has_border)) for name, img in zip(names, images)])
 
     def recognize_bytes(self, items: list[tuple[str, bytes]]) -> list[BoxResult]:
         """(name, encoded bytes) pairs -> results; a bad file becomes an error result."""

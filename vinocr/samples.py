@@ -62,6 +62,31 @@ def sample_boxes(vin: str = SAMPLE_VIN, seed: int = 17) -> list[tuple[str, np.nd
     return boxes
 
 
+def sample_field(
+    vin: str = SAMPLE_VIN, seed: int = 17, cell: int = 96, line: int = 3, margin: int = 40
+) -> np.ndarray:
+    """One gray image of a whole VIN field: a row of 17 ruled boxes, dark handwriting on light paper."""
+    rng = np.random.default_rng(seed)
+    height, width = cell + 2 * margin, len(vin) * cell + 2 * margin
+    ink = np.zeros((height, width), np.float32)
+    for i, char in enumerate(vin):
+        glyph = draw_glyph(char, rng)
+        ys, xs = np.nonzero(glyph > 40)
+        glyph = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        scale = cell * 0.62 / max(glyph.shape[0], glyph.shape[1] * 1.2)
+        size = (max(1, round(glyph.shape[1] * scale)), max(1, round(glyph.shape[0] * scale)))
+        glyph = cv2.resize(glyph, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+        x0, y0 = margin + i * cell + (cell - size[0]) // 2, margin + (cell - size[1]) // 2
+        region = ink[y0 : y0 + size[1], x0 : x0 + size[0]]
+        np.maximum(region, glyph, out=region)
+    right, bottom = margin + len(vin) * cell, margin + cell
+    cv2.rectangle(ink, (margin, margin), (right, bottom), 1.0, line)
+    for i in range(1, len(vin)):
+        x = margin + i * cell
+        cv2.line(ink, (x, margin), (x, bottom), 1.0, line)
+    return np.clip(250.0 - 215.0 * ink, 0, 255).astype(np.uint8)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vinocr.samples", description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)

@@ -1,0 +1,17 @@
+"""vinocr web demo: `streamlit run app.py`. Sets up the page navigation; each page lives in pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="vinocr: handwritten VIN reader", page_icon=":material/directions_car:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/recognize.py", title="Recognize VIN", icon=":material/pin:"),
+    st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+    st.Page("pages/batch.py", title="Batch", icon=":material/table_view:"),
+    st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
+]
+
+st.navigation(PAGES).run()

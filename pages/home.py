@@ -1,0 +1,52 @@
+"""Home: what vinocr does, how good the model is, and where to go next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.ui_common import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE
+from vinocr import app_support as sup
+from vinocr.recognizer import MODEL_FILE
+
+SAMPLE_KEY = "recognize_sample"  # read by the Recognize page: "boxes" or "field"
+
+
+def try_sample() -> None:
+    """Ask the Recognize page to load the sample boxes, then go there."""
+    st.session_state[SAMPLE_KEY] = "boxes"
+    st.switch_page(RECOGNIZE_PAGE)
+
+
+st.title("vinocr: handwritten VIN recognition")
+st.markdown(
+    "vinocr reads a Vehicle Identification Number written by hand, one character per box, "
+    "with a neural network trained on the 33 characters a VIN may contain. "
+    "Each box is cleaned up the way the EMNIST training images were made (border removed, "
+    "cropped, centred, scaled to 28x28) before the model reads it. "
+    "The 17 readings are then checked against the VIN rules (check digit, model year, region), "
+    "which can also pick the most probable valid VIN when a box is unclear."
+)
+
+folder = sup.model_dir()
+metrics = sup.load_json(folder / "metrics.json")
+model_path = folder / MODEL_FILE
+cols = st.columns(3)
+if metrics and "test" in metrics:
+    test = metrics["test"]
+    cols[0].metric("Test accuracy", f"{test['accuracy']:.2%}", help=f"{test.get('n', 0):,} EMNIST test images")
+    cols[1].metric("Macro recall", f"{test['macro_recall']:.2%}", help="mean of the 33 per-character recalls")
+else:
+    cols[0].metric("Test accuracy", "n/a")
+    cols[1].metric("Macro recall", "n/a")
+    st.info("No test results yet (models/metrics.json appears when training finishes).")
+size = (metrics or {}).get("model_bytes") or (model_path.stat().st_size if model_path.exists() else None)
+cols[2].metric("Model file", f"{size / 1e6:.1f} MB" if size else "missing", help=MODEL_FILE)
+
+if st.button("Try a sample VIN", type="primary", icon=":material/play_arrow:", key="home_sample"):
+    try_sample()
+
+st.subheader("Pages")
+st.page_link(RECOGNIZE_PAGE, label="Recognize VIN: upload 17 box images or one photo of the whole field")
+st.page_link(DRAW_PAGE, label="Draw: write a character (or a whole VIN) with the mouse")
+st.page_link(BATCH_PAGE, label="Batch: many box images at once, as a table and a CSV file")
+st.page_link(METRICS_PAGE, label="Metrics: training curves, test results and the model card")

@@ -1,0 +1,67 @@
+"""`python -m vinocr.vin FIELD_IMAGE|FOLDER [--mode prefer] [--json]`: read a whole VIN.
+
+FIELD_IMAGE is one image of the 17-box field; FOLDER holds 17 box images read in natural filename
+order. Prints the VIN and the per-rule report; --json prints everything (per-box confidences,
+rule-aware alternatives). Exit status: 0 when a full VIN was read, 1 when not (the reason is
+printed), 2 for a missing path or unreadable field image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vinocr.cli import list_images
+from vinocr.image_io import ImageError, read_image_file
+from vinocr.recognizer import Recognizer
+from vinocr.vin_reader import VinReading, read_boxes, read_field
+from vinocr.vin_rules import MODES
+
+MARKS = {True: "PASS", False: "FAIL", None: "  ? "}
+
+
+def format_report(reading: VinReading) -> str:
+    """Human-readable VIN, explanation and one line per rule."""
+    lines = [reading.vin]
+    if reading.message:
+        lines.append(reading.message)
+    if reading.vin != reading.plain:
+        lines.append(f"per-box reading: {reading.plain} (changed positions: {reading.changed_positions})")
+    for rule in reading.report.rules:
+        lines.append(f"  [{MARKS[rule.passed]}] {rule.name}: {rule.reason}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vinocr.vin", description=__doc__.split("\n")[0])
+    parser.add_argument("path", type=Path, help="an image of the whole VIN field, or a folder of 17 box images")
+    parser.add_argument("--mode", choices=MODES, default="prefer",
+                        help="check digit: enforce (North America), prefer (default) or ignore")
+    parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    parser.add_argument("--model-dir", type=Path)
+    args = parser.parse_args(argv)
+    if not args.path.exists():
+        print(f"error: {args.path.as_posix()}: no such file or folder", file=sys.stderr)
+        return 2
+    recognizer = Recognizer.load(args.model_dir)
+    if args.path.is_dir():
+        reading = read_boxes(recognizer.recognize_files(list_images(args.path)), args.mode)
+    else:
+        try:
+            image = read_image_file(args.path)
+        except ImageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        reading = read_field(recognizer, image, args.mode, args.path.as_posix())
+    for box in reading.boxes:
+        if box.status != "ok":
+            print(box.message, file=sys.stderr)
+    print(json.dumps(reading.to_dict(), indent=1) if args.json else format_report(reading))
+    complete = len(reading.vin) == 17 and "?" not in reading.vin
+    return 0 if complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
