@@ -6,13 +6,17 @@ python bench/eval_boxes.py --emnist-dir ../shared/data/emnist --per-style 300
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from vinocr.box_eval import accuracy_by_style, make_boxes
-from vinocr.data import load_vin_split, resolve_emnist_dir
-from vinocr.recognizer import Recognizer
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from vinocr.box_eval import accuracy_by_style, make_boxes  # noqa: E402
+from vinocr.data import load_vin_split, resolve_emnist_dir  # noqa: E402
+from vinocr.recognizer import Recognizer  # noqa: E402
 
 
 def main() -> None:
