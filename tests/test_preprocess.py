@@ -57,11 +57,11 @@ def test_border_full_partial_or_absent_is_removed(sides, border):
     assert not prep.empty
 
 
-def test_stroke_width_is_normalised():
+def test_thin_strokes_are_thickened_thick_ones_kept():
     thin = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=1000, border=2, stroke=-1)))
+    assert 7 <= stroke_width((thin.steps[4][1] > 0).astype(np.uint8)) <= 17
     thick = preprocess_box(render_box(_disc_glyph(), BoxStyle(size=100, border=2, stroke=4)))
-    widths = [stroke_width((p.steps[4][1] > 0).astype(np.uint8)) for p in (thin, thick)]
-    assert all(7 <= w <= 17 for w in widths), widths
+    assert stroke_width((thick.steps[4][1] > 0).astype(np.uint8)) > 17  # not eroded: erosion broke shapes
 
 
 @pytest.mark.parametrize(
