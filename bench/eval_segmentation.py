@@ -20,19 +20,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vinocr.data import load_vin_split, resolve_emnist_dir  # noqa: E402
-from vinocr.fieldgen import STYLES, make_field  # noqa: E402
+from vinocr.fieldgen import STYLES, centres_match, make_field  # noqa: E402
 from vinocr.segment import SegmentResult, find_boxes  # noqa: E402
 
 
 def matches_truth(result: SegmentResult, truth: np.ndarray) -> bool:
-    """All boxes found, in order, each centre nearest its own true centre and within half a pitch."""
-    if not result.ok or len(result.rects) != len(truth):
-        return False
-    found = result.to_input(result.centres)
-    pitch = float(np.min(np.linalg.norm(np.diff(truth, axis=0), axis=1)))
-    dist = np.linalg.norm(found[:, None, :] - truth[None, :, :], axis=2)
-    nearest = dist.argmin(axis=1)
-    return bool(np.all(nearest == np.arange(len(truth))) and np.all(dist.min(axis=1) < pitch / 2))
+    """All boxes found (ok), in order, each centre nearest its own true centre, within half a pitch."""
+    return result.ok and centres_match(result.to_input(result.centres), truth)
 
 
 def main(argv: list[str] | None = None) -> int:

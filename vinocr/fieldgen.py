@@ -94,7 +94,13 @@ def _draw_boxes(alpha: np.ndarray, layout: FieldLayout, strength: float) -> None
         alpha[y + t : y + h - t, x + t : x + w - t] = 0.0
 
 
-def _place_glyph(alpha: np.ndarray, glyph: np.ndarray, cell: tuple[int, int, int, int], inset: int, rng) -> None:
+def _place_glyph(
+    alpha: np.ndarray,
+    glyph: np.ndarray,
+    cell: tuple[int, int, int, int],
+    inset: int,
+    rng: np.random.Generator,
+) -> None:
     """A glyph inside a cell with scale and offset jitter, max-composited into the alpha canvas."""
     x, y, w, h = cell
     inner_w, inner_h = w - 2 * inset, h - 2 * inset
@@ -174,16 +180,20 @@ def make_field(
     rng: np.random.Generator,
     style: str,
     return_truth: bool = False,
+    *,
+    angle: float | None = None,
+    margin: int | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A whole-field image (uint8 gray, sometimes BGR) of the glyphs in a row, left to right.
 
-    With `return_truth`, also the (N, 2) float array of box (or character) centres (x, y) in the
-    output image's coordinates, in reading order.
+    `angle` (degrees, counter-clockwise) and `margin` (px on every side) fix what is otherwise
+    drawn at random. With `return_truth`, also the (N, 2) float array of box (or character)
+    centres (x, y) in the output image's coordinates, in reading order.
     """
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
     boxed = style != "no_boxes"
-    margins = rng.integers(20, 201, size=4)  # left, top, right, bottom
+    margins = rng.integers(20, 201, size=4) if margin is None else np.full(4, margin)  # l, t, r, b
     left, top = int(margins[0]), int(margins[1])
     layout = _box_layout(len(glyphs), rng, left, top) if boxed else _gap_layout(glyphs, rng, left, top + 10)
     x1 = max(x + w for x, _, w, _ in layout.cells)
@@ -192,14 +202,16 @@ def make_field(
     if boxed:
         _draw_boxes(alpha, layout, float(rng.uniform(0.6, 1.0)))
     inset = layout.line + 1 if boxed else 0
-    for glyph, cell in zip(glyphs, layout.cells):
+    for glyph, cell in zip(glyphs, layout.cells, strict=True):
         _place_glyph(alpha, glyph, cell, inset, rng)
     if style == "form":
         _form_clutter(alpha, (left, top, x1, y1), rng)
     _specks(alpha, rng)
     light = style in ("boxes_light", "form") or (style == "no_boxes" and rng.random() < 0.5)
-    paper, ink = (rng.uniform(180, 250), rng.uniform(0, 80)) if light else (rng.uniform(0, 60), rng.uniform(170, 255))
-    angle = float(rng.uniform(-MAX_ANGLE, MAX_ANGLE))
+    paper, ink = (
+        (rng.uniform(180, 250), rng.uniform(0, 80)) if light else (rng.uniform(0, 60), rng.uniform(170, 255))
+    )
+    angle = float(rng.uniform(-MAX_ANGLE, MAX_ANGLE)) if angle is None else float(angle)
     rotated, matrix = _rotate(alpha, angle, 0.0)
     image = _degrade(paper + (ink - paper) * rotated, rng)
     if rng.random() < 0.25:
@@ -209,3 +221,17 @@ def make_field(
     centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in layout.cells], np.float64)
     centres = centres @ matrix[:, :2].T + matrix[:, 2]
     return image, centres
+
+
+def centres_match(found: np.ndarray, truth: np.ndarray) -> bool:
+    """True when the found (N, 2) centres (input-image coordinates) are the true ones in order:
+    as many, each nearest its own true centre and within half the smallest pitch of it."""
+    found, truth = np.asarray(found, np.float64), np.asarray(truth, np.float64)
+    if found.shape != truth.shape or len(truth) == 0:
+        return False
+    if len(truth) == 1:
+        return True
+    pitch = float(np.min(np.linalg.norm(np.diff(truth, axis=0), axis=1)))
+    dist = np.linalg.norm(found[:, None, :] - truth[None, :, :], axis=2)
+    in_order = np.all(dist.argmin(axis=1) == np.arange(len(truth)))
+    return bool(in_order and np.all(dist.min(axis=1) < pitch / 2))
