@@ -37,9 +37,26 @@ def median_ms(fn, runs: int) -> float:
 def cli_seconds(folder: Path) -> float:
     """Wall time of `python -m vinocr FOLDER` (output discarded)."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "vinocr", str(folder)], cwd=ROOT, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "vinocr", str(folder)],
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0
+
+
+COLD_LOAD = (
+    "import time; t = time.perf_counter(); from vinocr.recognizer import Recognizer; "
+    "Recognizer.load(); print(time.perf_counter() - t)"
+)
+
+
+def cold_load_seconds() -> float:
+    """Imports + model load in a fresh Python process (what a CLI run or app start pays)."""
+    out = subprocess.run([sys.executable, "-c", COLD_LOAD], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -48,10 +65,7 @@ def main() -> None:
     parser.add_argument("--cli-images", type=int, default=1000)
     args = parser.parse_args()
 
-    t0 = time.perf_counter()
-    import tensorflow  # noqa: F401
-
-    import_s = time.perf_counter() - t0
+    cold = [cold_load_seconds() for _ in range(5)]
     from vinocr.recognizer import Recognizer
 
     load_ms = median_ms(lambda: Recognizer.load(), max(5, args.runs // 10))
@@ -74,8 +88,8 @@ def main() -> None:
     throughput = (args.cli_images - len(items)) / (t_big - t_small)
 
     print("| measurement | median | target |\n|---|---|---|")
-    print(f"| `import tensorflow` (once per process) | {import_s:.2f} s | - |")
-    print(f"| model load (`Recognizer.load`) | {load_ms:.0f} ms | <= 2 s |")
+    print(f"| model load, fresh process (imports + `Recognizer.load`) | {statistics.median(cold):.2f} s | <= 2 s |")
+    print(f"| model load, warm process (`Recognizer.load`) | {load_ms:.0f} ms | - |")
     print(f"| 1 box end to end (PNG decode + preprocess + predict) | {one_ms:.1f} ms | - |")
     print(f"| 17 boxes end to end | {batch_ms:.1f} ms | <= 25 ms |")
     print(f"| CLI, {args.cli_images} images | {t_big:.1f} s total, start-up {t_small:.1f} s | - |")

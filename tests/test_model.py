@@ -14,17 +14,36 @@ BAR = 0.970
 
 def test_committed_files_and_size():
     assert (MODELS / "vinocr.keras").stat().st_size <= 5 * 1024 * 1024
+    assert (MODELS / "vinocr.onnx").stat().st_size <= 5 * 1024 * 1024
     history = json.loads((MODELS / "history.json").read_text())
-    assert history and {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"} <= set(history[0])
+    assert history and {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"} <= set(
+        history[0]
+    )
     metrics = json.loads((MODELS / "metrics.json").read_text())
     assert metrics["split_sizes"] == {"pool": 157046, "train": 125912, "validation": 15665, "test": 15469}
-    assert len(metrics["test"]["confusion_matrix"]) == 33 and set(metrics["test"]["per_class_recall"]) == set(VIN_ALPHABET)
+    assert len(metrics["test"]["confusion_matrix"]) == 33 and set(metrics["test"]["per_class_recall"]) == set(
+        VIN_ALPHABET
+    )
 
 
 def test_model_meets_the_accuracy_bar_on_the_test_split(vin_split, recognizer):
     probs = recognizer.predict_inputs(vin_split.x_test.astype(np.float32))
     result = summarize(vin_split.y_test, probs.argmax(1))
     assert result["n"] == 15469
-    assert result["accuracy"] >= BAR and result["macro_recall"] >= BAR, (result["accuracy"], result["macro_recall"])
+    assert result["accuracy"] >= BAR and result["macro_recall"] >= BAR, (
+        result["accuracy"],
+        result["macro_recall"],
+    )
     stored = json.loads((MODELS / "metrics.json").read_text())["test"]
     assert abs(stored["accuracy"] - result["accuracy"]) < 1e-3  # metrics.json describes this model
+
+
+def test_onnx_export_matches_the_keras_model(vin_split, recognizer):
+    import keras
+
+    model = keras.models.load_model(MODELS / "vinocr.keras", compile=False)
+    x = vin_split.x_test[:3000].astype(np.float32)
+    keras_probs = model.predict(x[..., None], batch_size=1000, verbose=0)
+    onnx_probs = recognizer.predict_inputs(x)
+    assert np.abs(keras_probs - onnx_probs).max() < 1e-4
+    assert np.array_equal(keras_probs.argmax(1), onnx_probs.argmax(1))

@@ -22,6 +22,7 @@ from vinocr.data import load_vin_split, resolve_emnist_dir, sha256_file
 from vinocr.metrics import summarize
 
 MODEL_FILE = "vinocr.keras"
+ONNX_FILE = "vinocr.onnx"
 
 
 def class_weights(labels: np.ndarray, power: float = 0.5) -> dict[int, float]:
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--finalize",
         action="store_true",
-        help="skip training: calibrate, evaluate and rewrite metrics for the model in --out",
+        help="skip training: strip, calibrate, export and evaluate the freshly trained model in --out",
     )
     args = parser.parse_args(argv)
     if args.finalize:
@@ -158,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def export_onnx(model, path: Path) -> None:
+    """Write the ONNX export the recognizer runs (needs tf2onnx; the model must have been called)."""
+    model.predict_on_batch(np.zeros((1, 28, 28, 1), np.float32))
+    model.export(str(path), format="onnx", verbose=False)
+
+
 def prior_alpha_grid() -> np.ndarray:
     """Strengths of the class-prior correction tried on validation."""
     return np.round(np.arange(0.0, 1.01, 0.1), 2)
@@ -193,6 +200,7 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
     kernel, bias = head.get_weights()
     head.set_weights([kernel, bias - alpha * log_prior.astype(bias.dtype)])
     model.save(model_path)
+    export_onnx(model, out / ONNX_FILE)
     val = summarize(split.y_val, model.predict(x_val, batch_size=1024, verbose=0).argmax(1))
     test_probs = model.predict(split.x_test[..., None].astype(np.float32), batch_size=1024, verbose=0)
     test = summarize(split.y_test, test_probs.argmax(1))
@@ -219,6 +227,8 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
         "training_seconds": round(train_seconds, 1),
         "model_file": MODEL_FILE,
         "model_bytes": model_path.stat().st_size,
+        "onnx_file": ONNX_FILE,
+        "onnx_bytes": (out / ONNX_FILE).stat().st_size,
         "versions": {
             "python": platform.python_version(),
             "tensorflow": tf.__version__,
