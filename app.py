@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="vinocr: handwritten VIN reader", page_icon=":material/directions_car:", layout="wide")
+from pages.ui_common import NAVIGATION_KEY
+
+st.set_page_config(
+    page_title="vinocr: handwritten VIN reader", page_icon=":material/directions_car:", layout="wide"
+)
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -14,4 +18,6 @@ PAGES = [
     st.Page("pages/metrics.py", title="Metrics", icon=":material/monitoring:"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+st.session_state[NAVIGATION_KEY] = True  # this session runs under this navigation (see use_app_navigation)
+page.run()

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui_common import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE
+from pages.ui_common import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE, use_app_navigation
 from vinocr import app_support as sup
 from vinocr.recognizer import MODEL_FILE
 
-SAMPLE_KEY = "recognize_sample"  # read by the Recognize page: "boxes" or "field"
+REQUEST_KEY = "recognize_sample_request"  # handled by the Recognize page: "boxes" or "field"
 
 
 def try_sample() -> None:
     """Ask the Recognize page to load the sample boxes, then go there."""
-    st.session_state[SAMPLE_KEY] = "boxes"
+    st.session_state[REQUEST_KEY] = "boxes"
     st.switch_page(RECOGNIZE_PAGE)
 
 
+use_app_navigation()
 st.title("vinocr: handwritten VIN recognition")
 st.markdown(
     "vinocr reads a Vehicle Identification Number written by hand, one character per box, "
@@ -33,7 +34,9 @@ model_path = folder / MODEL_FILE
 cols = st.columns(3)
 if metrics and "test" in metrics:
     test = metrics["test"]
-    cols[0].metric("Test accuracy", f"{test['accuracy']:.2%}", help=f"{test.get('n', 0):,} EMNIST test images")
+    cols[0].metric(
+        "Test accuracy", f"{test['accuracy']:.2%}", help=f"{test.get('n', 0):,} EMNIST test images"
+    )
     cols[1].metric("Macro recall", f"{test['macro_recall']:.2%}", help="mean of the 33 per-character recalls")
 else:
     cols[0].metric("Test accuracy", "n/a")

@@ -3,6 +3,8 @@ the VIN display and the rule report."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import streamlit as st
 
@@ -15,6 +17,26 @@ RECOGNIZE_PAGE = "pages/recognize.py"
 DRAW_PAGE = "pages/draw.py"
 BATCH_PAGE = "pages/batch.py"
 METRICS_PAGE = "pages/metrics.py"
+NAVIGATION_KEY = "_vinocr_navigation_checked"
+
+
+def use_app_navigation() -> None:
+    """Make sure the page runs under app.py's st.navigation.
+
+    Streamlit still treats a `pages/` folder the old way until the first st.navigation call of the
+    server process: when a fresh server's first request is a page URL (e.g. /metrics), it runs that
+    file directly with an automatic sidebar. Here the page notices that, turns the old mode off and
+    reruns, so app.py sets up the real navigation and opens the same page.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a later Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        if not st.session_state.get(NAVIGATION_KEY):  # not yet run under app.py in this session
+            st.session_state[NAVIGATION_KEY] = True
+            st.rerun()
 
 
 @st.cache_resource(show_spinner="Loading the model (once per server) ...")
@@ -23,6 +45,26 @@ def get_recognizer() -> Recognizer:
     recognizer = Recognizer.load()
     recognizer.predict_inputs(np.zeros((1, 28, 28), np.float32))
     return recognizer
+
+
+_PREFETCH: list[threading.Thread] = []  # at most one per server process
+
+
+def prefetch_recognizer() -> None:
+    """Start loading the model in the background (TensorFlow takes seconds to import), once per
+    server, so that it is usually ready by the time the first file is uploaded or drawn."""
+    if _PREFETCH:
+        return
+
+    def load() -> None:
+        try:
+            get_recognizer()
+        except Exception:  # recognizer_or_stop() reports the problem when the model is needed
+            pass
+
+    thread = threading.Thread(target=load, name="vinocr-model-prefetch", daemon=True)
+    _PREFETCH.append(thread)
+    thread.start()
 
 
 def recognizer_or_stop() -> Recognizer:
@@ -78,7 +120,8 @@ def show_report(reading: VinReading) -> None:
     else:
         st.error("A mandatory rule fails: check the marked boxes.")
     lines = [
-        f"{row['icon']} **{row['title']}** <span style='color:#6b7280'>({row['level']})</span>: {row['reason']}"
+        f"{row['icon']} **{row['title']}** <span style='color:#6b7280'>({row['level']})</span>: "
+        f"{row['reason']}"
         for row in sup.rule_rows(report)
     ]
     st.markdown("  \n".join(lines), unsafe_allow_html=True)
@@ -86,35 +129,12 @@ def show_report(reading: VinReading) -> None:
 
 def show_box_card(index: int, result: BoxResult, show_steps: bool = True) -> None:
     """One box: the image, the 28x28 model input, the character, confidence, top 3 and the steps."""
-    st.markdown(f"**Box {index + 1}** · `{result.name}`")
+    st.markdown(sup.box_card_html(index, result), unsafe_allow_html=True)
     if result.status == "error":
         st.error(result.message)
         return
-    images, captions = [], []
-    original = sup.first_image(result)
-    if original is not None:
-        images.append(sup.to_display(sup.fit_side(original, 160)))
-        captions.append("box")
-    if result.input28 is not None:
-        images.append(sup.enlarge(result.input28, 84))
-        captions.append("28x28 input")
-    if images:
-        st.image(images, caption=captions, width=84)
-    if result.status == "empty":
-        st.warning(f"No character: {result.message}")
-    else:
-        colour = "#b45309" if result.low_confidence else "#1f2430"
-        st.markdown(
-            f"<span style='font-family:ui-monospace,monospace;font-size:2rem;font-weight:700;color:{colour}'>"
-            f"{result.char}</span> &nbsp; {result.confidence:.1%}"
-            + (" · <b style='color:#b45309'>low confidence</b>" if result.low_confidence else ""),
-            unsafe_allow_html=True,
-        )
-        st.caption("top 3: " + sup.top_text(result))
     if show_steps and result.steps:
-        with st.expander("Preprocessing steps"):
-            st.image(
-                [sup.to_display(sup.fit_side(img, 160)) for _, img in result.steps],
-                caption=[label for label, _ in result.steps],
-                width=96,
+        with st.expander("Steps"):
+            st.markdown(
+                sup.figures_html([(img, label) for label, img in result.steps], 64), unsafe_allow_html=True
             )

@@ -14,7 +14,10 @@ def test_split_sizes_match_the_protocol(vin_split):
     assert vin_split.sizes == {"pool": 157046, "train": 125912, "validation": 15665, "test": 15469}
     counts = np.bincount(vin_split.y_train, minlength=33)
     assert {VIN_ALPHABET[i]: int(counts[i]) for i in np.argsort(counts)[:4]} == {
-        "J": 514, "L": 639, "G": 663, "H": 830,
+        "J": 514,
+        "L": 639,
+        "G": 663,
+        "H": 830,
     }
     assert VIN_ALPHABET[int(np.argmax(counts))] == "1" and counts.max() == 9526
 

@@ -52,8 +52,8 @@ def test_border_full_partial_or_absent_is_removed(sides, border):
     style = BoxStyle(size=120, border=border, border_sides=sides, border_inset=3, glyph_fill=0.6)
     prep = preprocess_box(render_box(_disc_glyph(), style))
     mask = prep.steps[2][1]
-    assert not mask[:3 + border + 1].any() and not mask[-(3 + border + 1):].any()
-    assert not mask[:, :3 + border + 1].any() and not mask[:, -(3 + border + 1):].any()
+    assert not mask[: 3 + border + 1].any() and not mask[-(3 + border + 1) :].any()
+    assert not mask[:, : 3 + border + 1].any() and not mask[:, -(3 + border + 1) :].any()
     assert not prep.empty
 
 
@@ -107,6 +107,7 @@ def test_formats_and_depths_decode_to_the_same_glyph():
 
 def blank_png(width: int, height: int) -> bytes:
     """A real, valid grayscale PNG of any size (streamed, so 20,000 px a side costs ~1 s)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_BOX_DIR = ROOT / "samples" / "boxes"
 DEFAULT_EMNIST_DIR = ROOT.parent / "shared" / "data" / "emnist"
 MAX_BOXES = VIN_LENGTH
+DRAW_CELL_W, DRAW_CELL_H = 52, 88  # guide cells of the Draw page's VIN canvas (px)
 UNREAD = "?"
 
 RULE_TITLES: dict[str, str] = {
@@ -151,6 +152,54 @@ def thumbnail_uri(image: np.ndarray | None, max_side: int = 64) -> str | None:
     return "data:image/png;base64," + base64.b64encode(encode_png(small)).decode("ascii")
 
 
+def figures_html(figures: Sequence[tuple[np.ndarray, str]], height: int = 84, max_side: int = 160) -> str:
+    """A row of small images with captions as one HTML block (inline data URIs, no extra requests).
+
+    Images of 28x28 or smaller are drawn with crisp (pixelated) scaling.
+    """
+    parts = []
+    for image, caption in figures:
+        uri = thumbnail_uri(to_display(image), max_side)
+        crisp = "image-rendering:pixelated;" if max(image.shape[:2]) <= 28 else ""
+        parts.append(
+            "<figure style='margin:0 8px 6px 0;display:inline-block;text-align:center;vertical-align:top'>"
+            f"<img src='{uri}' alt='{html.escape(caption)}' style='height:{height}px;object-fit:contain;"
+            f"max-width:{2 * height}px;{crisp}border:1px solid #d5d9e0;border-radius:4px;background:#000'/>"
+            "<figcaption style='font-size:0.72rem;color:#6b7280;line-height:1.15;"
+            f"max-width:{max(height, 84)}px'>"
+            f"{html.escape(caption)}</figcaption></figure>"
+        )
+    return "<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>" + "".join(parts) + "</div>"
+
+
+def box_card_html(index: int, result: BoxResult) -> str:
+    """One box as HTML: number and file, the box and its 28x28 input, the character, confidence, top 3."""
+    head = (
+        f"<div style='font-weight:600'>Box {index + 1}</div>"
+        f"<div style='font-size:0.75rem;color:#6b7280;word-break:break-all'>{html.escape(result.name)}</div>"
+    )
+    figures = []
+    original = first_image(result)
+    if original is not None:
+        figures.append((original, "box"))
+    if result.input28 is not None:
+        figures.append((result.input28, "28x28 input"))
+    body = figures_html(figures, 64) if figures else ""
+    if result.status == "ok":
+        colour = "#b45309" if result.low_confidence else "#1f2430"
+        flag = "<div style='color:#b45309;font-size:0.8rem;font-weight:600'>low confidence</div>"
+        body += (
+            f"<div class='box-prediction'><span style='font-family:ui-monospace,monospace;font-size:2rem;"
+            f"font-weight:700;color:{colour}'>{html.escape(result.char or '')}</span>&nbsp; "
+            f"{result.confidence:.1%}</div>"
+            + (flag if result.low_confidence else "")
+            + f"<div style='font-size:0.75rem;color:#6b7280'>top 3: {html.escape(top_text(result))}</div>"
+        )
+    elif result.status == "empty":
+        body += "<div style='color:#b45309;font-weight:600'>no character found</div>"
+    return f"<div style='line-height:1.35'>{head}{body}</div>"
+
+
 def first_image(result: BoxResult) -> np.ndarray | None:
     """The decoded grayscale box image of a result (None for unreadable files)."""
     return result.steps[0][1] if result.steps else None
@@ -194,14 +243,12 @@ def crop_cells(gray: np.ndarray, cells: int = VIN_LENGTH, inset: int = 3) -> lis
 
 
 def guide_image(width: int, height: int, cells: int = VIN_LENGTH, line: int = 2) -> np.ndarray:
-    """RGB background for the 17-cell canvas: black, grey cell lines, small grey position numbers."""
+    """RGB background for the 17-cell canvas: black with grey cell lines only (nothing inside a cell)."""
     image = np.zeros((height, width, 3), np.uint8)
-    colour = (90, 90, 100)
+    colour = (96, 100, 112)
     for x0, _ in cell_bounds(width, cells)[1:]:
         cv2.line(image, (x0, 0), (x0, height - 1), colour, line)
     cv2.rectangle(image, (0, 0), (width - 1, height - 1), colour, line)
-    for i, (x0, _) in enumerate(cell_bounds(width, cells)):
-        cv2.putText(image, str(i + 1), (x0 + 4, height - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.35, colour, 1, cv2.LINE_AA)
     return image
 
 
@@ -212,6 +259,22 @@ def top_frame(result: BoxResult, k: int = 5) -> pd.DataFrame:
     probs = np.asarray(result.probs, dtype=np.float64)
     order = np.argsort(probs)[::-1][:k]
     return pd.DataFrame({"character": [VIN_ALPHABET[i] for i in order], "probability": probs[order]})
+
+
+def probability_bars_html(result: BoxResult, k: int = 5) -> str:
+    """A horizontal bar chart (plain HTML) of the k most probable characters."""
+    rows = []
+    for char, prob in zip(*top_frame(result, k).to_dict("list").values(), strict=True):
+        rows.append(
+            "<div style='display:flex;align-items:center;margin:3px 0'>"
+            f"<span style='width:1.6em;font-family:ui-monospace,monospace;font-size:1.15rem;font-weight:700'>"
+            f"{html.escape(char)}</span>"
+            "<span style='flex:1;background:#eef1f6;border-radius:4px;height:18px;margin:0 8px'>"
+            f"<span style='display:block;height:18px;border-radius:4px;background:#1f5fbf;"
+            f"width:{max(prob * 100, 0.5):.1f}%'></span></span>"
+            f"<span style='width:4.2em;text-align:right;font-size:0.85rem'>{prob:.1%}</span></div>"
+        )
+    return "<div class='probability-bars' style='max-width:420px'>" + "".join(rows) + "</div>"
 
 
 # --------------------------------------------------------------------------- tables and CSV
@@ -324,7 +387,7 @@ def vin_html(
         title = titles[i] if titles and i < len(titles) else f"position {position}: {kind}"
         cells.append(
             f'<span class="vin-char" title="{html.escape(title)}" style="display:inline-block;'
-            f"min-width:1.15em;text-align:center;margin:0 2px;padding:2px 0;border-radius:6px;{style}\">"
+            f'min-width:1.15em;text-align:center;margin:0 2px;padding:2px 0;border-radius:6px;{style}">'
             f"{html.escape(char)}</span>"
         )
     return (
@@ -344,11 +407,16 @@ VIN_LEGEND = (
 
 
 def rule_rows(report: VinReport) -> list[dict[str, str]]:
-    """One dict per rule: icon, title, level and the plain-language reason."""
-    icons = {True: "✅", False: "❌", None: "❔"}
+    """One dict per rule: status (pass / fail / unknown), a Markdown icon, title, level and reason."""
+    marks = {
+        True: ("pass", ":green[:material/check_circle:]"),
+        False: ("fail", ":red[:material/cancel:]"),
+        None: ("unknown", ":gray[:material/help:]"),
+    }
     return [
         {
-            "icon": icons[rule.passed],
+            "status": marks[rule.passed][0],
+            "icon": marks[rule.passed][1],
             "title": RULE_TITLES.get(rule.name, rule.name),
             "level": rule.level,
             "reason": rule.reason,
@@ -401,7 +469,9 @@ def per_class_frame(test: dict[str, Any]) -> pd.DataFrame:
     recall = test.get("per_class_recall", {})
     support = test.get("support", {})
     rows = [
-        {"character": c, "recall": recall.get(c), "support": support.get(c)} for c in VIN_ALPHABET if c in recall
+        {"character": c, "recall": recall.get(c), "support": support.get(c)}
+        for c in VIN_ALPHABET
+        if c in recall
     ]
     return pd.DataFrame(rows, columns=["character", "recall", "support"])
 
@@ -426,7 +496,7 @@ def confused_pairs_frame(matrix: Sequence[Sequence[int]], top: int = 10) -> pd.D
     from vinocr.metrics import most_confused_pairs
 
     counts = np.asarray(matrix, dtype=np.int64)
-    totals = dict(zip(VIN_ALPHABET, counts.sum(axis=1)))
+    totals = dict(zip(VIN_ALPHABET, counts.sum(axis=1), strict=True))
     rows = [
         {"true": t, "predicted": p, "count": n, "share of true": n / totals[t] if totals[t] else 0.0}
         for t, p, n in most_confused_pairs(counts, top)
@@ -445,7 +515,9 @@ def model_card(metrics: dict[str, Any], model_bytes: int | None = None) -> list[
     for name, digest in (metrics.get("data_files") or {}).items():
         lines.append((f"Data file {name}", f"sha256 {digest}"))
     for key, value in (metrics.get("parameters") or {}).items():
-        lines.append((key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else str(value)))
+        lines.append(
+            (key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else str(value))
+        )
     if "seed" in metrics:
         lines.append(("Seed", str(metrics["seed"])))
     best = metrics.get("validation_best") or {}

@@ -23,7 +23,9 @@ CHUNK = 256  # boxes per model call
 
 def list_images(folder: Path) -> list[Path]:
     """Image files directly inside `folder`, in natural order of their names."""
-    return natsorted((p for p in folder.iterdir() if p.is_file() and is_image_name(p.name)), key=lambda p: p.name)
+    return natsorted(
+        (p for p in folder.iterdir() if p.is_file() and is_image_name(p.name)), key=lambda p: p.name
+    )
 
 
 def _emit(results: list[BoxResult], fmt: str, writer) -> int:
@@ -38,8 +40,10 @@ def _emit(results: list[BoxResult], fmt: str, writer) -> int:
         if fmt == "plain":
             print(f"{r.ascii_code}, {r.name}")
         elif fmt == "csv":
-            writer.writerow([r.ascii_code or "", r.name, r.char or "", r.status, f"{r.confidence:.4f}"]
-                            + [f"{c}:{p:.4f}" for c, p in r.top])
+            writer.writerow(
+                [r.ascii_code or "", r.name, r.char or "", r.status, f"{r.confidence:.4f}"]
+                + [f"{c}:{p:.4f}" for c, p in r.top]
+            )
         else:
             print(json.dumps(r.to_dict()))
     return failures
@@ -48,8 +52,12 @@ def _emit(results: list[BoxResult], fmt: str, writer) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vinocr", description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="folder of box images")
-    parser.add_argument("--format", choices=("plain", "csv", "json"), default="plain",
-                        help="plain: the task contract; csv/json add status, confidence and top 3")
+    parser.add_argument(
+        "--format",
+        choices=("plain", "csv", "json"),
+        default="plain",
+        help="plain: the task contract; csv/json add status, confidence and top 3",
+    )
     parser.add_argument("--model-dir", type=Path, help="folder with vinocr.keras (default: models/)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():

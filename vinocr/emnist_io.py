@@ -84,7 +84,9 @@ def read_mapping(path: str | Path) -> dict[int, str]:
             if len(parts) < 2 or not 0 <= code < 128:
                 raise ValueError
         except (ValueError, IndexError):
-            raise EmnistFormatError(f"{path}: line {lineno} is not '<index> <ascii code>': {line!r}") from None
+            raise EmnistFormatError(
+                f"{path}: line {lineno} is not '<index> <ascii code>': {line!r}"
+            ) from None
         mapping[index] = chr(code)
     if not mapping:
         raise EmnistFormatError(f"{path}: empty mapping")

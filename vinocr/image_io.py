@@ -80,7 +80,9 @@ def read_image_file(path: str | Path) -> np.ndarray:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise ImageError(f"{path.as_posix()}: {path.stat().st_size / 1e6:.1f} MB is too large for a box image")
+            raise ImageError(
+                f"{path.as_posix()}: {path.stat().st_size / 1e6:.1f} MB is too large for a box image"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ImageError(f"{path.as_posix()}: cannot read ({exc.strerror or exc})") from None

@@ -66,16 +66,14 @@ def _inner_limit(mask: np.ndarray, from_start: bool) -> int:
     band = max(1, int(round(height * BORDER_BAND)))
     order = np.arange(band) if from_start else np.arange(height - 1, height - 1 - band, -1)
     runs = longest_runs(mask[order])
-    limit = 0 if from_start else height
-    k = 0
-    while k < band:
-        if runs[k] >= BORDER_RUN * width:
-            # the line's inner edge may be ragged (JPEG, scan): follow it while rows stay line-like
-            while k + 1 < band and runs[k + 1] >= 0.45 * width:
-                k += 1
-            limit = order[k] + 1 if from_start else order[k]
+    lines = np.flatnonzero(runs >= BORDER_RUN * width)
+    if len(lines) == 0:
+        return 0 if from_start else height
+    k = int(lines[-1])  # the innermost line row; its inner edge may be ragged (JPEG, scan):
+    while k + 1 < band and runs[k + 1] >= 0.45 * width:  # follow it while rows stay line-like
         k += 1
-    margin = max(1, round(0.015 * height)) if limit not in (0, height) else 0
+    limit = order[k] + 1 if from_start else order[k]
+    margin = max(1, round(0.015 * height))
     return int(min(height, limit + margin) if from_start else max(0, limit - margin))
 
 

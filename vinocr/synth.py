@@ -47,7 +47,9 @@ def random_style(rng: np.random.Generator, kind: str | None = None) -> BoxStyle:
         border_inset=int(rng.integers(0, max(1, size // 16))),
         invert=kind == "inverted" or (kind not in ("plain",) and rng.random() < 0.5),
         stroke=int(max(1, size // 40)) if kind == "thick" else (-1 if kind == "thin" and size > 60 else 0),
-        offset=(float(rng.uniform(-0.15, 0.15)), float(rng.uniform(-0.12, 0.12))) if kind == "offset" else (0, 0),
+        offset=(float(rng.uniform(-0.15, 0.15)), float(rng.uniform(-0.12, 0.12)))
+        if kind == "offset"
+        else (0, 0),
         glyph_fill=float(rng.uniform(0.55, 0.85)),
         specks=int(rng.integers(3, 12)) if kind == "specks" else 0,
         jpeg_quality=int(rng.integers(25, 70)) if kind == "jpeg" else 0,
@@ -67,7 +69,9 @@ def render_box(glyph: np.ndarray, style: BoxStyle, rng: np.random.Generator | No
         glyph = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         gh, gw = glyph.shape
         scale = style.glyph_fill * inner / max(gh, gw)
-        new = cv2.resize(glyph, (max(1, round(gw * scale)), max(1, round(gh * scale))), interpolation=cv2.INTER_CUBIC)
+        new = cv2.resize(
+            glyph, (max(1, round(gw * scale)), max(1, round(gh * scale))), interpolation=cv2.INTER_CUBIC
+        )
         if style.stroke > 0:
             new = cv2.dilate(new, np.ones((2 * style.stroke + 1,) * 2, np.uint8))
         elif style.stroke < 0:
@@ -75,8 +79,16 @@ def render_box(glyph: np.ndarray, style: BoxStyle, rng: np.random.Generator | No
         nh, nw = new.shape
         cx = size / 2 + style.offset[0] * inner
         cy = size / 2 + style.offset[1] * inner
-        x0 = int(np.clip(cx - nw / 2, pad + 1, size - pad - nw - 1)) if size - 2 * pad - 2 > nw else max(0, (size - nw) // 2)
-        y0 = int(np.clip(cy - nh / 2, pad + 1, size - pad - nh - 1)) if size - 2 * pad - 2 > nh else max(0, (size - nh) // 2)
+        x0 = (
+            int(np.clip(cx - nw / 2, pad + 1, size - pad - nw - 1))
+            if size - 2 * pad - 2 > nw
+            else max(0, (size - nw) // 2)
+        )
+        y0 = (
+            int(np.clip(cy - nh / 2, pad + 1, size - pad - nh - 1))
+            if size - 2 * pad - 2 > nh
+            else max(0, (size - nh) // 2)
+        )
         region = canvas[y0 : y0 + nh, x0 : x0 + nw]
         np.maximum(region, new[: region.shape[0], : region.shape[1]], out=region)
     _draw_border(canvas, style)

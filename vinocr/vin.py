@@ -36,9 +36,15 @@ def format_report(reading: VinReading) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vinocr.vin", description=__doc__.split("\n")[0])
-    parser.add_argument("path", type=Path, help="an image of the whole VIN field, or a folder of 17 box images")
-    parser.add_argument("--mode", choices=MODES, default="prefer",
-                        help="check digit: enforce (North America), prefer (default) or ignore")
+    parser.add_argument(
+        "path", type=Path, help="an image of the whole VIN field, or a folder of 17 box images"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="prefer",
+        help="check digit: enforce (North America), prefer (default) or ignore",
+    )
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
     parser.add_argument("--model-dir", type=Path)
     args = parser.parse_args(argv)

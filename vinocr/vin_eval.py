@@ -14,7 +14,11 @@ try:
     from vininfo.dicts import WMI as _WMI
 except ImportError:  # pragma: no cover - vininfo is pinned
     _WMI = {}
-REAL_WMIS = sorted(w for w in _WMI if len(w) == 3 and all(c in CHAR_TO_INDEX for c in w)) or ["1M8", "WVW", "JHM"]
+REAL_WMIS = sorted(w for w in _WMI if len(w) == 3 and all(c in CHAR_TO_INDEX for c in w)) or [
+    "1M8",
+    "WVW",
+    "JHM",
+]
 
 
 def random_valid_vin(rng: np.random.Generator) -> str:
@@ -44,7 +48,9 @@ def evaluate_vins(recognizer, glyphs: np.ndarray, labels: np.ndarray, count: int
     unread = 0
     for _ in range(count):
         vin = random_valid_vin(rng)
-        boxes = [render_box(glyphs[rng.choice(by_class[CHAR_TO_INDEX[c]])], random_style(rng), rng) for c in vin]
+        boxes = [
+            render_box(glyphs[rng.choice(by_class[CHAR_TO_INDEX[c]])], random_style(rng), rng) for c in vin
+        ]
         results = recognizer.recognize_arrays(boxes)
         if any(r.status != "ok" for r in results):
             unread += 1  # counts as wrong in every mode

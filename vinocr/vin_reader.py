@@ -80,7 +80,9 @@ def read_boxes(
     for i, char in corrections.items():
         if char not in CHAR_TO_INDEX:
             raise ValueError(f"box {i + 1}: {char!r} is not a VIN character")
-    plain = "".join(corrections.get(i) or (b.char if b.status == "ok" else UNREAD) for i, b in enumerate(boxes))
+    plain = "".join(
+        corrections.get(i) or (b.char if b.status == "ok" else UNREAD) for i, b in enumerate(boxes)
+    )
     message = ""
     decoded = None
     if len(boxes) != VIN_LENGTH:
@@ -97,7 +99,9 @@ def read_boxes(
     return VinReading(boxes, mode, plain, vin, check_vin(vin, mode), decoded, None, corrections, message)
 
 
-def read_field(recognizer: Recognizer, image: np.ndarray, mode: str = "prefer", name: str = "field") -> VinReading:
+def read_field(
+    recognizer: Recognizer, image: np.ndarray, mode: str = "prefer", name: str = "field"
+) -> VinReading:
     """One image of a whole VIN field -> reading; when 17 boxes can't be found, say so and stop."""
     segmentation = find_boxes(image)
     if not segmentation.ok:
