@@ -26,9 +26,8 @@ def main() -> None:
     split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
     t0 = time.perf_counter()
     result = evaluate_vins(Recognizer.load(), split.x_test, split.y_test, args.vins, args.seed)
-    print(
-        f"{result['vins']} VINs ({result['unread_vins']} with an unread box), {time.perf_counter() - t0:.0f} s"
-    )
+    seconds = time.perf_counter() - t0
+    print(f"{result['vins']} VINs ({result['unread_vins']} with an unread box), {seconds:.0f} s")
     print("| decoding | exact VIN | character accuracy |\n|---|---|---|")
     for row in result["rows"]:
         print(f"| {row['decoding']} | {row['exact_vin']:.3f} | {row['char_accuracy']:.4f} |")

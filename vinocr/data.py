@@ -36,9 +36,13 @@ from vinocr.emnist_io import (
 
 ENV_VAR = "VINOCR_EMNIST_DIR"
 NIST_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
-KNOWN_SHA256 = {
-    "emnist-balanced-train-images-idx3-ubyte.gz": "74295e75e4e9fa2c102147460ee7eb763653d5132d883a84fb88932bfb8d2db4",
-    "emnist-balanced-test-images-idx3-ubyte.gz": "117fc12b015e37ea98bfb2cbba3f77c3782c056cdbd219b87abfc8661d7135db",
+KNOWN_SHA256 = {  # published checksums of files inside NIST's archive
+    "emnist-balanced-train-images-idx3-ubyte.gz": (
+        "74295e75e4e9fa2c102147460ee7eb763653d5132d883a84fb88932bfb8d2db4"
+    ),
+    "emnist-balanced-test-images-idx3-ubyte.gz": (
+        "117fc12b015e37ea98bfb2cbba3f77c3782c056cdbd219b87abfc8661d7135db"
+    ),
 }
 # Splits in reading order, and the characters each one may not contribute.
 SPLIT_ORDER: tuple[tuple[str, frozenset[str]], ...] = (
