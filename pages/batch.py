@@ -1,0 +1,148 @@
+"""Batch: many box images -> one row each (ASCII code, file name, character, status, confidence),
+a gallery with the least confident first, and a CSV file. Bad files are listed, the rest still read."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from pages.ui_common import prefetch_recognizer, recognizer_or_stop, use_app_navigation
+from vinocr import app_support as sup
+from vinocr.image_io import IMAGE_SUFFIXES
+from vinocr.recognizer import BoxResult
+
+CHUNK = 64  # boxes per model call (and per progress step)
+STORE_KEY = "batch_store"
+COUNTER_KEY = "batch_uploader_n"
+SAMPLE_KEY = "batch_sample"
+TYPES = [suffix.lstrip(".") for suffix in IMAGE_SUFFIXES]
+
+ss = st.session_state
+ss.setdefault(COUNTER_KEY, 0)
+
+
+def use_sample() -> None:
+    """Button callback: read the project's sample boxes."""
+    ss[SAMPLE_KEY] = True
+    ss[COUNTER_KEY] += 1
+
+
+def run_batch(items: list[sup.Item]) -> dict:
+    """Recognise the items in chunks with a progress bar; thumbnails are made once here."""
+    recognizer = recognizer_or_stop()
+    progress = st.progress(0.0, text=f"Reading {len(items)} images ...")
+    results: list[BoxResult] = []
+    for start in range(0, len(items), CHUNK):
+        results.extend(recognizer.recognize_bytes(items[start : start + CHUNK]))
+        progress.progress(len(results) / len(items), text=f"Read {len(results)} of {len(items)} images")
+    progress.empty()
+    thumbs = [sup.thumbnail_uri(sup.first_image(r), 48) for r in results]
+    return {"results": results, "thumbs": thumbs}
+
+
+def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: list[int]) -> str:
+    """A wrapping grid of thumbnails with the prediction under each."""
+    figures = []
+    for i in indices:
+        result, thumb = results[i], thumbs[i]
+        if result.status == "ok":
+            colour = "#b45309" if result.low_confidence else "#1f2430"
+            char = html.escape(result.char or "")
+            label = f"<b style='font-size:1.3rem;color:{colour}'>{char}</b> {result.confidence:.0%}"
+        else:
+            label = "<b style='color:#b45309'>empty</b>"
+        figures.append(
+            "<figure style='margin:4px;padding:6px;border:1px solid #e3e6ec;border-radius:8px;width:96px;"
+            "text-align:center;background:#fff'>"
+            f"<img src='{thumb}' style='height:48px;max-width:84px;object-fit:contain'/>"
+            f"<figcaption style='font-size:0.75rem;line-height:1.2'>{label}<br>"
+            f"<span style='color:#6b7280;word-break:break-all'>{html.escape(result.name)}</span></figcaption>"
+            "</figure>"
+        )
+    return "<div style='display:flex;flex-wrap:wrap'>" + "".join(figures) + "</div>"
+
+
+use_app_navigation()
+prefetch_recognizer()
+st.title("Batch recognition")
+st.caption(
+    "Upload many box images at once. The table lists each file in natural filename order with its "
+    "ASCII code, as the command line does; files that can't be read are listed with the reason."
+)
+uploads = st.file_uploader(
+    "Box images (PNG, JPEG or BMP)",
+    type=TYPES,
+    accept_multiple_files=True,
+    key=f"batch_upload_{ss[COUNTER_KEY]}",
+)
+st.button("Use the 17 sample boxes", on_click=use_sample, icon=":material/grid_view:")
+
+if uploads:
+    ss.pop(SAMPLE_KEY, None)
+    raw = [(f.name, f.getvalue()) for f in uploads]
+elif ss.get(SAMPLE_KEY):
+    raw = sup.sample_box_items()
+else:
+    st.info("Upload box images to start.")
+    st.stop()
+
+items = [raw[i] for i in sup.natural_order([name for name, _ in raw])]
+sig = sup.signature(items)
+store = ss.get(STORE_KEY)
+if not store or store.get("sig") != sig:
+    store = {"sig": sig, **run_batch(items)}
+    ss[STORE_KEY] = store
+results, thumbs = store["results"], store["thumbs"]
+
+ok = [r for r in results if r.status == "ok"]
+bad = [r for r in results if r.status == "error"]
+empty = [r for r in results if r.status == "empty"]
+low = [r for r in ok if r.low_confidence]
+cols = st.columns(4)
+cols[0].metric("Images", len(results))
+cols[1].metric("Recognised", len(ok))
+cols[2].metric("Low confidence", len(low), help="confidence below 80%: worth a human look")
+cols[3].metric("Empty or unreadable", len(empty) + len(bad))
+if bad:
+    st.error(
+        f"{len(bad)} file(s) could not be read; the others were processed:\n\n"
+        + "\n".join(f"- {r.message}" for r in bad)
+    )
+if empty:
+    st.warning("No character found in: " + ", ".join(r.name for r in empty))
+
+table = sup.batch_table(results, thumbs)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "image": st.column_config.ImageColumn("image", width="small"),
+        "ascii": st.column_config.NumberColumn("ASCII code", format="%d"),
+        "file": st.column_config.TextColumn("file name"),
+        "confidence": st.column_config.ProgressColumn(
+            "confidence", min_value=0.0, max_value=1.0, format="%.3f"
+        ),
+    },
+    row_height=56,
+)
+st.download_button(
+    "Download the table (CSV)",
+    sup.csv_bytes(table),
+    file_name="vinocr_batch.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+
+st.subheader("Gallery (least confident first)")
+order = sup.gallery_order(results)
+only_low = st.toggle("Only low-confidence and empty boxes", value=False)
+if only_low:
+    order = [i for i in order if results[i].status == "empty" or results[i].low_confidence]
+limit = 200
+if len(order) > limit:
+    st.caption(f"Showing the first {limit} of {len(order)}.")
+if order:
+    st.markdown(gallery_html(results, thumbs, order[:limit]), unsafe_allow_html=True)
+else:
+    st.caption("Nothing to show.")

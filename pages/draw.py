@@ -1,0 +1,142 @@
+"""Draw: write one character (or a whole VIN in 17 guide cells) with the mouse and watch vinocr read it."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+from streamlit_drawable_canvas import st_canvas
+
+from pages.ui_common import (
+    mode_radio,
+    prefetch_recognizer,
+    recognizer_or_stop,
+    show_report,
+    show_vin,
+    use_app_navigation,
+)
+from vinocr import app_support as sup
+from vinocr.vin_reader import read_boxes
+from vinocr.vin_rules import VIN_LENGTH
+
+SINGLE, FIELD = "One character", "A whole VIN (17 cells)"
+CHAR_SIDE = 280
+CELL_W, CELL_H = sup.DRAW_CELL_W, sup.DRAW_CELL_H
+COUNTER_KEY = "draw_clear_n"
+
+ss = st.session_state
+ss.setdefault(COUNTER_KEY, 0)
+
+
+def clear_canvas() -> None:
+    """Button callback: a new canvas key gives an empty canvas."""
+    ss[COUNTER_KEY] += 1
+
+
+@st.cache_data(show_spinner=False)
+def guide_background(width: int, height: int) -> Image.Image:
+    """The 17-cell guide drawn behind the VIN canvas (not part of the returned drawing)."""
+    return Image.fromarray(sup.guide_image(width, height, VIN_LENGTH))
+
+
+def draw_single(stroke: int) -> None:
+    """One 280x280 canvas: steps, prediction and top probabilities as the user draws."""
+    left, right = st.columns([1, 1.3])
+    with left:
+        canvas = st_canvas(
+            stroke_width=stroke,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=CHAR_SIDE,
+            width=CHAR_SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key=f"draw_single_{ss[COUNTER_KEY]}",
+        )
+    with right:
+        gray = sup.canvas_gray(canvas.image_data)
+        if not sup.has_ink(gray):
+            st.info("Draw a character in the black square (a digit or a capital letter; no I, O or Q).")
+            return
+        result = recognizer_or_stop().recognize_arrays([gray], ["drawing"], has_border=False)[0]
+        if result.status != "ok":
+            st.info("Draw a character: nothing readable yet.")
+            return
+        colour = "#b45309" if result.low_confidence else "#1f2430"
+        st.markdown(
+            f"<div class='draw-prediction' style='font-size:1rem'>Prediction: "
+            "<span style='font-family:ui-monospace,monospace;font-size:3.2rem;font-weight:700;"
+            f"color:{colour}'>"
+            f"{result.char}</span> &nbsp; {result.confidence:.1%}"
+            + (" · <b style='color:#b45309'>low confidence</b>" if result.low_confidence else "")
+            + "</div>",
+            unsafe_allow_html=True,
+        )
+        st.markdown("**Most probable characters**")
+        st.markdown(sup.probability_bars_html(result, 5), unsafe_allow_html=True)
+    st.markdown("**Preprocessing steps**")
+    figures = [(img, label) for label, img in result.steps[1:]]
+    st.markdown(sup.figures_html(figures, 112), unsafe_allow_html=True)
+
+
+def draw_field(stroke: int) -> None:
+    """A wide canvas with 17 guide cells, cropped by fixed geometry and read as a VIN."""
+    width, height = CELL_W * VIN_LENGTH, CELL_H
+    st.caption(
+        "Write one character per cell. The grey guide lines are only a background: they are never read."
+    )
+    canvas = st_canvas(
+        stroke_width=stroke,
+        stroke_color="#FFFFFF",
+        background_image=guide_background(width, height),
+        height=height,
+        width=width,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"draw_field_{ss[COUNTER_KEY]}",
+    )
+    gray = sup.canvas_gray(canvas.image_data)
+    if not sup.has_ink(gray):
+        st.info("Draw the 17 characters of a VIN, one per cell.")
+        return
+    cells = sup.crop_cells(gray, VIN_LENGTH)
+    names = [f"cell {i + 1}" for i in range(VIN_LENGTH)]
+    results = recognizer_or_stop().recognize_arrays(cells, names, has_border=False)
+    mode = mode_radio("draw_mode")
+    reading = read_boxes(results, mode)
+    show_vin(reading)
+    with st.expander("Model inputs of the 17 cells"):
+        blank = np.zeros((28, 28), np.uint8)
+        figures = [
+            (r.input28 if r.input28 is not None else blank, f"{i + 1}: {r.char or '-'}")
+            for i, r in enumerate(results)
+        ]
+        st.markdown(sup.figures_html(figures, 56), unsafe_allow_html=True)
+    empty = [str(i + 1) for i, r in enumerate(results) if r.status != "ok"]
+    if empty:
+        st.info(
+            f"{VIN_LENGTH - len(empty)} of {VIN_LENGTH} cells hold a character (empty: {', '.join(empty)}). "
+            "The rule report appears when every cell is written."
+        )
+        return
+    if reading.vin != reading.plain:
+        st.info(
+            f"Per-box reading `{reading.plain}`; the rules changed the blue position(s). {reading.message}"
+        )
+    elif reading.message:
+        st.caption(reading.message)
+    show_report(reading)
+
+
+use_app_navigation()
+prefetch_recognizer()
+st.title("Draw")
+mode_choice = st.radio("Canvas", [SINGLE, FIELD], horizontal=True, key="draw_kind")
+controls = st.columns([2, 1, 3])
+default_stroke = 18 if mode_choice == SINGLE else 6
+stroke_width = controls[0].slider("Stroke width", 2, 40, default_stroke, key=f"stroke_{mode_choice}")
+controls[1].button("Clear", on_click=clear_canvas, icon=":material/ink_eraser:")
+if mode_choice == SINGLE:
+    draw_single(stroke_width)
+else:
+    draw_field(stroke_width)

@@ -1,0 +1,279 @@
+"""Recognize VIN: 17 box images (or one image of the whole field) -> per-box readings, the VIN,
+the rule report, rule-aware suggestions, corrections by hand, a table and a CSV file."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.ui_common import (
+    mode_radio,
+    prefetch_recognizer,
+    recognizer_or_stop,
+    show_box_card,
+    show_report,
+    show_vin,
+    use_app_navigation,
+)
+from vinocr import app_support as sup
+from vinocr.alphabet import VIN_ALPHABET
+from vinocr.image_io import IMAGE_SUFFIXES, ImageError, decode_image
+from vinocr.recognizer import BoxResult
+from vinocr.vin_reader import VinReading, read_boxes, read_field
+
+SAMPLE_KEY = "recognize_sample"  # "boxes" or "field": the sample shown when nothing is uploaded
+REQUEST_KEY = "recognize_sample_request"  # set by buttons (here and on Home), handled at the top
+INPUT_KEY = "recognize_input"
+COUNTER_KEY = "recognize_uploader_n"  # bumped to empty the uploaders
+STORE_KEY = "recognize_store"  # results of the current input, computed once
+KIND_BOXES = "Box images (up to 17)"
+KIND_FIELD = "One image of the whole field"
+PER_ROW = 6
+TYPES = [suffix.lstrip(".") for suffix in IMAGE_SUFFIXES]
+
+use_app_navigation()
+prefetch_recognizer()
+ss = st.session_state
+ss.setdefault(COUNTER_KEY, 0)
+request = ss.pop(REQUEST_KEY, None)
+if request in ("boxes", "field"):
+    ss[SAMPLE_KEY] = request
+    ss[INPUT_KEY] = KIND_FIELD if request == "field" else KIND_BOXES
+    ss[COUNTER_KEY] += 1
+
+
+def request_sample(kind: str) -> None:
+    """Button callback: show the sample boxes or the sample field."""
+    ss[REQUEST_KEY] = kind
+
+
+def fix_key(sig: str, item: int) -> str:
+    """Session key of the correction box of one input item (follows the file when reordered)."""
+    return f"fix_{sig}_{item}"
+
+
+def apply_suggestion(keys: list[str], chars: list[str]) -> None:
+    """Button callback: enter a suggested VIN's changed characters as corrections."""
+    for key, char in zip(keys, chars, strict=True):
+        ss[key] = char
+
+
+def clear_corrections(keys: list[str]) -> None:
+    """Button callback: forget every correction."""
+    for key in keys:
+        ss[key] = None
+
+
+def stored(kind: str, sig: str, compute) -> dict:
+    """The results for this input, computed on the first run that sees it and kept in the session."""
+    store = ss.get(STORE_KEY)
+    if not store or store.get("id") != (kind, sig):
+        store = {"id": (kind, sig), **compute()}
+        ss[STORE_KEY] = store
+    return store
+
+
+def current_items(kind: str, uploads) -> tuple[list[sup.Item], str]:
+    """(items, origin): the uploaded files, else the sample for this kind, else nothing."""
+    if uploads:
+        files = uploads if isinstance(uploads, list) else [uploads]
+        ss.pop(SAMPLE_KEY, None)
+        return [(f.name, f.getvalue()) for f in files], "upload"
+    sample = ss.get(SAMPLE_KEY)
+    if kind == KIND_BOXES and sample == "boxes":
+        return sup.sample_box_items(), "sample"
+    if kind == KIND_FIELD and sample == "field":
+        return [sup.sample_field_item()], "sample"
+    return [], ""
+
+
+def order_editor(sig: str, results: list[BoxResult], thumbs: list[str | None]) -> list[int]:
+    """Reading order of the boxes: natural filename order, changed through a position column."""
+    frame = pd.DataFrame(
+        {"position": list(range(1, len(results) + 1)), "image": thumbs, "file": [r.name for r in results]}
+    )
+    with st.expander("Box order (files are read in natural filename order; edit a position to move a box)"):
+        edited = st.data_editor(
+            frame,
+            key=f"order_{sig}",
+            hide_index=True,
+            disabled=["image", "file"],
+            column_config={
+                "position": st.column_config.NumberColumn("position", min_value=1, max_value=99, step=1),
+                "image": st.column_config.ImageColumn("image", width="small"),
+            },
+            width="content",
+        )
+    order = sup.apply_order(list(edited["position"]))
+    if order != list(range(len(results))):
+        st.caption("Reading order: " + ", ".join(results[i].name for i in order))
+    return order
+
+
+def show_suggestion(reading: VinReading, keys: list[str]) -> None:
+    """What the rules say about the per-box reading, with a button to take the suggestion."""
+    decoded = reading.decode
+    if decoded is None:
+        if reading.message:
+            st.warning(reading.message)
+        return
+    if reading.vin != reading.plain:
+        st.info(
+            f"**Rule-aware reading.** The per-box reading `{reading.plain}` was changed at "
+            f"position(s) {', '.join(map(str, reading.changed_positions))} (blue). {reading.message}"
+        )
+        return
+    best = decoded.best_valid
+    if not decoded.plain_is_valid and best is not None and best.vin != reading.vin:
+        st.info(f"**Suggestion:** `{best.vin}`. {reading.message}")
+        positions = [p - 1 for p in best.changed_positions]
+        st.button(
+            f"Use the suggestion (change box {', '.join(str(p + 1) for p in positions)})",
+            key="use_suggestion",
+            on_click=apply_suggestion,
+            args=([keys[p] for p in positions], [best.vin[p] for p in positions]),
+        )
+        return
+    st.caption(reading.message)
+
+
+st.title("Recognize a VIN")
+st.caption(
+    "Upload the 17 box images of one VIN (read in natural filename order: box2 before box10), "
+    "or one image of the whole 17-box field. Nothing is stored on the server."
+)
+kind = st.radio("What are you uploading?", [KIND_BOXES, KIND_FIELD], horizontal=True, key=INPUT_KEY)
+if kind == KIND_BOXES:
+    uploads = st.file_uploader(
+        "Box images (PNG, JPEG or BMP); more than 17: the first 17 in filename order are read",
+        type=TYPES,
+        accept_multiple_files=True,
+        key=f"recognize_boxes_{ss[COUNTER_KEY]}",
+    )
+else:
+    uploads = st.file_uploader(
+        "One image of the whole VIN field (PNG, JPEG or BMP)",
+        type=TYPES,
+        key=f"recognize_field_{ss[COUNTER_KEY]}",
+    )
+with st.container(horizontal=True):
+    st.button("Load the sample boxes", on_click=request_sample, args=("boxes",), icon=":material/grid_view:")
+    st.button(
+        "Load the sample field", on_click=request_sample, args=("field",), icon=":material/crop_landscape:"
+    )
+
+items, origin = current_items(kind, uploads)
+if not items:
+    st.info("Upload images above, or load a sample to see how it works.")
+    st.stop()
+if origin == "sample":
+    st.caption("Showing the project's own sample " + ("boxes." if kind == KIND_BOXES else "field image."))
+
+recognizer = recognizer_or_stop()
+thumbs: list[str | None] = []
+if kind == KIND_BOXES:
+    kept, dropped = sup.limit_boxes(items)
+    if dropped:
+        st.warning(
+            f"{len(items)} files were uploaded, but a VIN has 17 boxes: the first 17 in filename order are "
+            f"read and {len(dropped)} ignored ({', '.join(name for name, _ in dropped)})."
+        )
+    sig = sup.signature(kept)
+
+    def compute_boxes() -> dict:
+        results = recognizer.recognize_bytes(kept)
+        return {"results": results, "thumbs": [sup.thumbnail_uri(sup.first_image(r), 48) for r in results]}
+
+    store = stored(kind, sig, compute_boxes)
+    results, thumbs = store["results"], store["thumbs"]
+    for result in results:
+        if result.status == "error":
+            st.error(result.message)
+    order = order_editor(sig, results, thumbs) if len(results) > 1 else [0]
+else:
+    name, data = items[0]
+    sig = sup.signature(items[:1])
+
+    def compute_field() -> dict:
+        try:
+            image = decode_image(data, name)
+            reading = read_field(recognizer, image, "prefer", name)
+        except ImageError as exc:
+            return {"error": str(exc)}
+        except Exception as exc:  # an unusual image must give a message, not a traceback
+            return {"error": f"{name}: could not be processed ({exc})"}
+        return {"results": reading.boxes, "segmentation": reading.segmentation, "message": reading.message}
+
+    store = stored(kind, sig, compute_field)
+    if "error" in store:
+        st.error(store["error"])
+        st.stop()
+    segmentation = store["segmentation"]
+    if segmentation is None or not segmentation.ok:
+        st.error(store["message"] or f"{name}: the 17 boxes could not be found")
+        st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
+        if segmentation is not None and segmentation.overlay is not None:
+            st.image(sup.to_display(segmentation.overlay), caption=f"{name}: boxes found", width="stretch")
+        st.stop()
+    st.image(
+        sup.to_display(segmentation.overlay),
+        caption=f"{name}: 17 boxes found ({segmentation.method})",
+        width="stretch",
+    )
+    results = store["results"]
+    order = list(range(len(results)))
+
+ordered = [results[i] for i in order]
+keys = [fix_key(sig, i) for i in order]
+# The correction boxes are drawn under the boxes, but their values are known from the session
+# already, so the VIN and its report come first (and reach the browser first).
+corrections = sup.clean_corrections({position: ss.get(key) for position, key in enumerate(keys)})
+mode = mode_radio("recognize_mode")
+reading = read_boxes(ordered, mode, corrections)
+st.subheader("VIN")
+show_vin(reading)
+show_suggestion(reading, keys)
+if corrections:
+    st.button("Clear corrections", key="clear_corrections", on_click=clear_corrections, args=(keys,))
+st.markdown("**Rule report**")
+show_report(reading)
+
+st.subheader("Boxes")
+st.caption("Pick a character under a box to correct it by hand; the VIN and the report update.")
+for start in range(0, len(ordered), PER_ROW):
+    columns = st.columns(PER_ROW)
+    for offset, column in enumerate(columns):
+        position = start + offset
+        if position >= len(ordered):
+            break
+        with column.container(border=True):
+            show_box_card(position, ordered[position])
+            st.selectbox(
+                f"Correct box {position + 1}",
+                list(VIN_ALPHABET),
+                index=None,
+                placeholder="as read",
+                key=keys[position],
+            )
+            if position + 1 in reading.changed_positions:
+                st.info(f"The rules read this box as {reading.vin[position]}.")
+
+st.subheader("Results")
+table = sup.box_table(ordered, reading.vin, corrections, reading.changed_positions)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        "confidence": st.column_config.ProgressColumn(
+            "confidence", min_value=0.0, max_value=1.0, format="%.3f"
+        ),
+        "ascii": st.column_config.NumberColumn("ascii", format="%d"),
+    },
+)
+st.download_button(
+    "Download the results (CSV)",
+    sup.csv_bytes(table),
+    file_name=f"vin_{reading.vin.replace('?', '_') or 'boxes'}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
