@@ -29,7 +29,8 @@ def test_training_writes_a_usable_model(vin_split, tmp_path, capsys):
     from tests.conftest import emnist_dir
 
     out = tmp_path / "models"
-    assert main(["--emnist-dir", str(emnist_dir()), "--epochs", "2", "--limit", "6000", "--out", str(out)]) == 0
+    args = ["--emnist-dir", str(emnist_dir()), "--epochs", "2", "--limit", "6000", "--out", str(out)]
+    assert main(args) == 0
     assert {"vinocr.keras", "vinocr.onnx", "alphabet.json", "history.json", "metrics.json"} <= {
         p.name for p in out.iterdir()
     }
