@@ -5,27 +5,20 @@ python bench/eval_boxes.py --emnist-dir ../shared/data/emnist --per-style 300
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from common import eval_parser, load_split
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from vinocr.box_eval import accuracy_by_style, make_boxes  # noqa: E402
-from vinocr.data import load_vin_split, resolve_emnist_dir  # noqa: E402
-from vinocr.recognizer import Recognizer  # noqa: E402
+from vinocr.box_eval import accuracy_by_style, make_boxes
+from vinocr.recognizer import Recognizer
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--emnist-dir")
+    parser = eval_parser(__doc__)
     parser.add_argument("--per-style", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
+    split = load_split(args)
     recognizer = Recognizer.load()
     boxes = make_boxes(split.x_test, split.y_test, args.per_style, args.seed)
     plain = recognizer.predict_inputs(split.x_test.astype(np.float32)).argmax(1)

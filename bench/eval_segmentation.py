@@ -9,19 +9,15 @@ Fields are generated in memory at run time; nothing is written to disk.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
+from common import eval_parser, load_split
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from vinocr.data import load_vin_split, resolve_emnist_dir  # noqa: E402
-from vinocr.fieldgen import STYLES, centres_match, make_field  # noqa: E402
-from vinocr.segment import SegmentResult, find_boxes  # noqa: E402
+from vinocr.fieldgen import STYLES, centres_match, make_field
+from vinocr.segment import SegmentResult, find_boxes
 
 
 def matches_truth(result: SegmentResult, truth: np.ndarray) -> bool:
@@ -30,13 +26,11 @@ def matches_truth(result: SegmentResult, truth: np.ndarray) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--emnist-dir")
+    parser = eval_parser(__doc__)
     parser.add_argument("--fields", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show-failures", type=int, default=5, help="print this many failed fields")
     args = parser.parse_args(argv)
-    split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
+    split = load_split(args)
     rng = np.random.default_rng(args.seed)
     passed: dict[str, list[bool]] = defaultdict(list)
     times: list[float] = []

@@ -1,0 +1,24 @@
+"""Shared set-up of the evaluation scripts: the project on sys.path, the data flags, the test split."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from vinocr.data import VinSplit, load_vin_split, resolve_emnist_dir  # noqa: E402
+
+
+def eval_parser(doc: str) -> argparse.ArgumentParser:
+    """An argument parser with --emnist-dir (else VINOCR_EMNIST_DIR) and --seed."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--emnist-dir", help="EMNIST folder (default: $VINOCR_EMNIST_DIR)")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def load_split(args: argparse.Namespace) -> VinSplit:
+    """The EVALUATION.md split of the folder the arguments name."""
+    return load_vin_split(resolve_emnist_dir(args.emnist_dir))
