@@ -10,11 +10,12 @@ import pytest
 from vinocr.box_eval import accuracy_by_style, make_boxes
 from vinocr.image_io import ImageError, decode_image
 from vinocr.preprocess import fix_polarity, preprocess_box, stroke_width
-from vinocr.synth import STYLES, BoxStyle, render_box
+from vinocr.synth import STYLES, BoxStyle, random_style, render_box
 
-# Measured with bench/eval_boxes.py (see README); asserted a few points below the measurement.
-MIN_BOX_ACCURACY = 0.90
-MIN_STYLE_ACCURACY = 0.80
+# bench/eval_boxes.py measures 0.966 overall (2,700 boxes, every style >= 0.94); this test's 540
+# boxes (seed 1) give 0.957 overall and >= 0.933 per style. Asserted a little below, for noise.
+MIN_BOX_ACCURACY = 0.94
+MIN_STYLE_ACCURACY = 0.88
 
 
 def _disc_glyph():
@@ -80,6 +81,17 @@ def test_thin_strokes_are_thickened_thick_ones_kept():
 def test_empty_boxes_are_reported_empty(image):
     prep = preprocess_box(image)
     assert prep.empty and prep.input28 is None and prep.note
+
+
+def test_blank_boxes_of_every_style_are_empty():
+    """Measured: 897 of 900 random blank boxes are empty; the 3 misses are 20-50 px boxes whose
+    specks clump into a glyph-sized blob."""
+    rng = np.random.default_rng(0)
+    blank = np.zeros((28, 28), np.uint8)
+    verdicts = [
+        preprocess_box(render_box(blank, random_style(rng, STYLES[k % 9]), rng)).empty for k in range(900)
+    ]
+    assert np.mean(verdicts) >= 0.99
 
 
 def _png(array: np.ndarray) -> bytes:

@@ -19,6 +19,7 @@ SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
 WORK = 112  # working resolution of the square frame (4 x 28)
 TARGET_STROKE = 10.9  # median EMNIST stroke width at 112 px (2 * area / perimeter)
+MIN_STROKE_SPAN = 0.25  # the largest ink piece of a character spans at least this share of the box
 MAX_WORK_SIDE = 320  # larger boxes are area-downscaled first
 BORDER_BAND = 0.25  # box lines are looked for in the outer 25% of each side
 BORDER_RUN = 0.75  # a box line runs along at least 75% of the side (a glyph bar rarely does)
@@ -77,15 +78,19 @@ def _inner_limit(mask: np.ndarray, from_start: bool) -> int:
     return int(min(height, limit + margin) if from_start else max(0, limit - margin))
 
 
-def remove_border(mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+def remove_border(upright: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """Cut away box lines (full or partial, any width, anywhere near the edges).
 
-    Returns the mask with lines removed and the inner region (top, bottom, left, right).
+    The inside of the box is thresholded again on its own, so a faint glyph is not lost to a
+    bright border. Returns the mask with lines removed and the inner region (top, bottom, left, right).
     """
     top, bottom = _inner_limit(mask, True), _inner_limit(mask, False)
     left, right = _inner_limit(mask.T, True), _inner_limit(mask.T, False)
     inner = np.zeros_like(mask)
-    inner[top:bottom, left:right] = mask[top:bottom, left:right]
+    if (top, bottom, left, right) == (0, mask.shape[0], 0, mask.shape[1]):
+        inner[:] = mask
+    elif bottom - top >= 4 and right - left >= 4:
+        inner[top:bottom, left:right] = ink_mask(upright[top:bottom, left:right])
     return _drop_edge_lines(inner, (top, bottom, left, right)), (top, bottom, left, right)
 
 
@@ -109,11 +114,14 @@ def _drop_edge_lines(mask: np.ndarray, region: tuple[int, int, int, int]) -> np.
     return keep[labels] if keep.any() else mask
 
 
-def remove_specks(mask: np.ndarray) -> np.ndarray:
-    """Keep the glyph: the largest component and the sizeable pieces near it; drop noise specks."""
+def remove_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Keep the glyph: the largest component and the sizeable pieces near it; drop noise specks.
+
+    Also returns the longer side of the largest component (0 when there is no ink).
+    """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
-        return mask
+        return mask, 0
     areas = stats[1:, cv2.CC_STAT_AREA]
     biggest = 1 + int(np.argmax(areas))
     bx, by, bw, bh, _ = stats[biggest]
@@ -123,7 +131,7 @@ def remove_specks(mask: np.ndarray) -> np.ndarray:
         x, y, w, h, area = stats[i]
         near = x < bx + bw + reach and x + w > bx - reach and y < by + bh + reach and y + h > by - reach
         keep[i] = i == biggest or (area >= 0.08 * areas.max() and near)
-    return keep[labels]
+    return keep[labels], int(max(bw, bh))
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -193,15 +201,15 @@ def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
     steps.append(("white on black" + (" (inverted)" if inverted else ""), upright))
     mask = ink_mask(upright)
     if has_border:
-        no_border, (top, bottom, left, right) = remove_border(mask)
+        no_border, (top, bottom, left, right) = remove_border(upright, mask)
     else:
         no_border, (top, bottom, left, right) = mask, (0, mask.shape[0], 0, mask.shape[1])
-    glyph_mask = remove_specks(no_border)
+    glyph_mask, largest = remove_specks(no_border)
     steps.append(("ink mask, box border and specks removed", (glyph_mask * 255).astype(np.uint8)))
-    ys, xs = np.nonzero(glyph_mask)
-    inner_side = min(bottom - top, right - left)
-    if len(ys) == 0 or max(np.ptp(ys) + 1, np.ptp(xs) + 1) < 0.15 * max(inner_side, 1):
+    # a character has one stroke of real size; dust and specks, however many, do not
+    if largest < MIN_STROKE_SPAN * max(min(bottom - top, right - left), 1):
         return Preprocessed(None, steps, empty=True, inverted=inverted, note="no character in the box")
+    ys, xs = np.nonzero(glyph_mask)
     crop = glyph_mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     steps.append(("cropped to the character", (crop * 255).astype(np.uint8)))
     frame, input28 = frame_glyph(crop)
