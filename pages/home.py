@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.ui_common import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE, use_app_navigation
 from vinocr import app_support as sup
-from vinocr.recognizer import MODEL_FILE
+from vinocr.recognizer import MODEL_FILE, model_dir_from_env
 
 REQUEST_KEY = "recognize_sample_request"  # handled by the Recognize page: "boxes" or "field"
 
@@ -28,7 +28,7 @@ st.markdown(
     "which can also pick the most probable valid VIN when a box is unclear."
 )
 
-folder = sup.model_dir()
+folder = model_dir_from_env()
 metrics = sup.load_json(folder / "metrics.json")
 model_path = folder / MODEL_FILE
 cols = st.columns(3)

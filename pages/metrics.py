@@ -14,7 +14,7 @@ import streamlit as st
 from pages.ui_common import use_app_navigation
 from vinocr import app_support as sup
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.recognizer import MODEL_FILE
+from vinocr.recognizer import MODEL_FILE, model_dir_from_env
 
 GALLERY_KEY = "metrics_gallery"
 GALLERY_SIZE = 96
@@ -132,7 +132,7 @@ def gallery_html(found: dict) -> str:
 
 use_app_navigation()
 st.title("Model metrics")
-folder = sup.model_dir()
+folder = model_dir_from_env()
 history_path, metrics_path, model_path = folder / "history.json", folder / "metrics.json", folder / MODEL_FILE
 history = read_json(str(history_path), stamp_of(history_path))
 metrics = read_json(str(metrics_path), stamp_of(metrics_path))

@@ -368,7 +368,10 @@ def fake_training_files(folder) -> None:
     }
     metrics = {
         "test": test,
-        "validation_best": {"epoch": 4, "val_accuracy": 0.95, "val_macro_recall": 0.94},
+        "validation_best_epoch": {"epoch": 4, "val_accuracy": 0.95, "val_macro_recall": 0.94},
+        "prior_correction": {"alpha": 0.3, "rule": "logits - alpha * log prior"},
+        "onnx_file": "vinocr.onnx",
+        "onnx_bytes": 1_900_000,
         "split_sizes": {"pool": 100, "train": 80, "validation": 10, "test": 10},
         "data_files": {"emnist-byclass-test-images-idx3-ubyte.gz": "0" * 64},
         "parameters": {"epochs": 4, "batch_size": 128, "trainable_params": 1234},
@@ -520,6 +523,11 @@ def test_metrics_helpers(tmp_path):
     assert list(recall["character"]) == list(VIN_ALPHABET)
     card = dict(sup.model_card(metrics))
     assert card["Model file"] == "vinocr.keras, 2.0 MB" and card["Training time"] == "4.0 min"
+    assert card["Best validation epoch"].startswith("4 (accuracy 0.9500")
+    assert (
+        card["Class-prior correction"].startswith("alpha 0.3")
+        and card["Inference file"] == "vinocr.onnx, 1.9 MB"
+    )
 
 
 def test_sample_items():

@@ -433,11 +433,6 @@ def clean_corrections(choices: dict[int, str | None]) -> dict[int, str]:
 # --------------------------------------------------------------------------- metrics files
 
 
-def model_dir() -> Path:
-    """The model folder the app reads: VINOCR_MODEL_DIR, else the project's models/."""
-    return Path(os.environ.get("VINOCR_MODEL_DIR", ROOT / "models"))
-
-
 def load_json(path: Path) -> Any | None:
     """Parsed JSON, or None when the file is missing or unreadable."""
     try:
@@ -520,13 +515,28 @@ def model_card(metrics: dict[str, Any], model_bytes: int | None = None) -> list[
         )
     if "seed" in metrics:
         lines.append(("Seed", str(metrics["seed"])))
-    best = metrics.get("validation_best") or {}
+    best = metrics.get("validation_best_epoch") or {}
     if best:
         lines.append(
             (
                 "Best validation epoch",
                 f"{best.get('epoch')} (accuracy {best.get('val_accuracy', 0):.4f}, "
                 f"macro recall {best.get('val_macro_recall', 0):.4f})",
+            )
+        )
+    prior = metrics.get("prior_correction") or {}
+    if "alpha" in prior:
+        lines.append(
+            (
+                "Class-prior correction",
+                f"alpha {prior['alpha']} (chosen on validation): {prior.get('rule', '')}",
+            )
+        )
+    if metrics.get("onnx_bytes"):
+        lines.append(
+            (
+                "Inference file",
+                f"{metrics.get('onnx_file', 'vinocr.onnx')}, {metrics['onnx_bytes'] / 1e6:.1f} MB",
             )
         )
     size = metrics.get("model_bytes", model_bytes)
