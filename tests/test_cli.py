@@ -84,3 +84,17 @@ def test_module_entry_point_prints_only_the_contract(box_dir):
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.splitlines()) == 17
     assert all(line.count(", ") == 1 for line in run.stdout.splitlines())
+
+
+def test_an_unusable_array_becomes_an_error_result_not_a_crash(recognizer):
+    good = sample_boxes()[0][1]
+    two_channel = np.zeros((40, 40, 2), np.uint8)  # gray + alpha
+    two_channel[8:32, 18:22, 0] = 255
+    two_channel[..., 1] = 255
+    results = recognizer.recognize_arrays(
+        [good, np.zeros((0, 0), np.uint8), two_channel, "not an image"], ["a", "b", "c", "d"]
+    )
+    assert [r.status for r in results] == ["ok", "error", "ok", "error"]
+    assert results[1].message.startswith("b: could not be processed")
+    assert results[3].message.startswith("d: could not be processed")
+    assert results[2].char == "1" and results[0].char == "1"

@@ -65,14 +65,14 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
         array = np.clip(scaled / top * 255.0, 0, 255).astype(np.uint8)
     if array.ndim == 2:
         return array
-    if array.shape[2] == 4:
-        alpha = array[:, :, 3]
+    if array.shape[2] in (2, 4):  # gray + alpha, or BGRA
+        alpha = array[:, :, -1]
         if alpha.min() < 128:  # real transparency: the opaque strokes are the glyph and border
             return alpha.copy()
-        array = array[:, :, :3]
+        array = array[:, :, :-1]
     if array.shape[2] == 1:
-        return array[:, :, 0]
-    return cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
+        return array[:, :, 0].copy()
+    return cv2.cvtColor(np.ascontiguousarray(array[:, :, :3]), cv2.COLOR_BGR2GRAY)
 
 
 def read_image_file(path: str | Path) -> np.ndarray:

@@ -120,17 +120,18 @@ class Recognizer:
         `has_border=False` for drawings, which have no box line to remove.
         """
         names = names or [f"box {i + 1}" for i in range(len(images))]
-        prepared = _map(lambda img: preprocess_box(img, has_border), images)
+        pairs = list(zip(names, images))
+        prepared = _map(lambda pair: _safe_preprocess(pair[0], lambda: pair[1], has_border), pairs)
         return self._finish(list(zip(names, prepared)))
 
     def recognize_bytes(self, items: list[tuple[str, bytes]]) -> list[BoxResult]:
         """(name, encoded bytes) pairs -> results; a bad file becomes an error result."""
-        prepared = _map(lambda item: _safe_preprocess(lambda: decode_image(item[1], item[0])), items)
+        prepared = _map(lambda item: _safe_preprocess(item[0], lambda: decode_image(item[1], item[0])), items)
         return self._finish([(name, prep) for (name, _), prep in zip(items, prepared)])
 
     def recognize_files(self, paths: list[str | Path]) -> list[BoxResult]:
         """Image files -> results, in the given order; a bad file becomes an error result."""
-        prepared = _map(lambda p: _safe_preprocess(lambda: read_image_file(p)), paths)
+        prepared = _map(lambda p: _safe_preprocess(Path(p).as_posix(), lambda: read_image_file(p)), paths)
         return self._finish([(Path(p).as_posix(), prep) for p, prep in zip(paths, prepared)])
 
     def _finish(self, prepared: list[tuple[str, Preprocessed | str]]) -> list[BoxResult]:
@@ -168,9 +169,11 @@ def _map(fn, items: list) -> list:
     return list(_POOL.map(fn, items))
 
 
-def _safe_preprocess(load) -> Preprocessed | str:
-    """Decode and preprocess one image; an ImageError becomes its message."""
+def _safe_preprocess(name: str, load, has_border: bool = True) -> Preprocessed | str:
+    """Decode and preprocess one image; a problem becomes a message naming it, never a crashed batch."""
     try:
-        return preprocess_box(load())
-    except ImageError as exc:
+        return preprocess_box(load(), has_border)
+    except ImageError as exc:  # its message already names the file
         return str(exc)
+    except Exception as exc:  # an unforeseen input must not take the other boxes down with it
+        return f"{name}: could not be processed ({type(exc).__name__}: {exc})"
