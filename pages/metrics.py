@@ -14,6 +14,7 @@ import streamlit as st
 from pages.ui_common import use_app_navigation
 from vinocr import app_support as sup
 from vinocr.alphabet import VIN_ALPHABET
+from vinocr.data import find_emnist_dir
 from vinocr.recognizer import MODEL_FILE, model_dir_from_env
 
 GALLERY_KEY = "metrics_gallery"
@@ -203,7 +204,7 @@ card = sup.model_card(metrics, model_path.stat().st_size if model_path.exists() 
 st.dataframe(pd.DataFrame(card, columns=["field", "value"]), hide_index=True, width="stretch")
 
 st.subheader("Misclassified test images")
-emnist = sup.find_emnist_dir()
+emnist = find_emnist_dir()
 if emnist is None:
     st.info(
         "The EMNIST files are not available here (set VINOCR_EMNIST_DIR to the folder), "

@@ -3,19 +3,13 @@ real trained model, loaded once per test session."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from vinocr.data import find_emnist_dir as emnist_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EMNIST = ROOT.parent / "shared" / "data" / "emnist"
-
-
-def emnist_dir() -> Path | None:
-    """VINOCR_EMNIST_DIR, else ../shared/data/emnist; None when absent."""
-    path = Path(os.environ.get("VINOCR_EMNIST_DIR", DEFAULT_EMNIST))
-    return path if path.is_dir() else None
 
 
 @pytest.fixture(scope="session")

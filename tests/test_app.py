@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import vinocr.data
 from vinocr import app_support as sup
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.image_io import encode_png
@@ -408,13 +409,13 @@ def test_metrics_page_without_emnist_says_so(tmp_path, monkeypatch):
     fake_training_files(tmp_path)
     monkeypatch.setenv("VINOCR_MODEL_DIR", str(tmp_path))
     monkeypatch.setenv("VINOCR_EMNIST_DIR", str(tmp_path / "nowhere"))
-    monkeypatch.setattr(sup, "DEFAULT_EMNIST_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(vinocr.data, "DEFAULT_EMNIST_DIR", tmp_path / "nowhere")
     at = open_page("pages/metrics.py")
     assert "EMNIST files are not available" in texts(at.info)
 
 
 def test_metrics_page_gallery_of_misclassified_test_images(tmp_path, monkeypatch):
-    if sup.find_emnist_dir() is None:
+    if vinocr.data.find_emnist_dir() is None:
         pytest.skip("EMNIST directory absent (set VINOCR_EMNIST_DIR)")
     fake_training_files(tmp_path)
     for path in (sup.ROOT / "models").iterdir():  # the model files (Keras, ONNX, alphabet), not the metrics

@@ -10,7 +10,6 @@ import hashlib
 import html
 import json
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from vinocr.vin_rules import VIN_LENGTH, VinReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_BOX_DIR = ROOT / "samples" / "boxes"
-DEFAULT_EMNIST_DIR = ROOT.parent / "shared" / "data" / "emnist"
 MAX_BOXES = VIN_LENGTH
 DRAW_CELL_W, DRAW_CELL_H = 52, 88  # guide cells of the Draw page's VIN canvas (px)
 UNREAD = "?"
@@ -550,10 +548,3 @@ def model_card(metrics: dict[str, Any], model_bytes: int | None = None) -> list[
     if metrics.get("machine"):
         lines.append(("Machine", str(metrics["machine"])))
     return lines
-
-
-def find_emnist_dir() -> Path | None:
-    """VINOCR_EMNIST_DIR, else ../shared/data/emnist beside the project; None when neither exists."""
-    value = os.environ.get("VINOCR_EMNIST_DIR")
-    path = Path(value) if value else DEFAULT_EMNIST_DIR
-    return path if path.is_dir() else None

@@ -93,6 +93,16 @@ class VinSplit:
         }
 
 
+DEFAULT_EMNIST_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "emnist"
+
+
+def find_emnist_dir() -> Path | None:
+    """VINOCR_EMNIST_DIR, else ../shared/data/emnist beside the project; None when neither exists."""
+    value = os.environ.get(ENV_VAR)
+    path = Path(value) if value else DEFAULT_EMNIST_DIR
+    return path if path.is_dir() else None
+
+
 def resolve_emnist_dir(flag: str | None = None) -> Path:
     """The data directory from a flag, else VINOCR_EMNIST_DIR; a clear error when neither works."""
     value = flag or os.environ.get(ENV_VAR)
