@@ -13,14 +13,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Pinned runtime requirements first, so code changes don't reinstall them.
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# Pinned runtime requirements first (no TensorFlow: the app runs the ONNX model), so code changes
+# don't reinstall them. requirements-app.txt is generated from pyproject.toml.
+COPY requirements-app.txt ./
+RUN pip install --no-cache-dir -r requirements-app.txt
 
-# The app, its package, the trained model and the sample boxes.
+# The app, its helpers, the package, the trained model and the sample boxes.
 COPY app.py ./
 COPY .streamlit/ .streamlit/
 COPY pages/ pages/
+COPY ui/ ui/
 COPY vinocr/ vinocr/
 COPY models/ models/
 COPY samples/ samples/

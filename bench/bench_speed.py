@@ -1,6 +1,6 @@
 """Speed benchmark: model load, one box and 17 boxes end to end, CLI throughput.
 
-python bench/bench_speed.py [--runs 50] [--cli-images 1000]
+python -m bench.bench_speed [--runs 50] [--cli-images 1000]
 Prints a Markdown table (medians). Box images are the project's own drawn samples (no EMNIST).
 """
 
@@ -14,11 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from vinocr.box.image_io import encode_png
+from vinocr.synth.samples import sample_boxes
 
-from vinocr.image_io import encode_png  # noqa: E402
-from vinocr.samples import sample_boxes  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def median_ms(fn, runs: int) -> float:
@@ -46,7 +45,7 @@ def cli_seconds(folder: Path) -> float:
 
 
 COLD_LOAD = (
-    "import time; t = time.perf_counter(); from vinocr.recognizer import Recognizer; "
+    "import time; t = time.perf_counter(); from vinocr.box.recognizer import Recognizer; "
     "Recognizer.load(); print(time.perf_counter() - t)"
 )
 
@@ -65,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     cold = [cold_load_seconds() for _ in range(5)]
-    from vinocr.recognizer import Recognizer
+    from vinocr.box.recognizer import Recognizer
 
     load_ms = median_ms(lambda: Recognizer.load(), max(5, args.runs // 10))
     recognizer = Recognizer.load()

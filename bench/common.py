@@ -1,14 +1,10 @@
-"""Shared set-up of the evaluation scripts: the project on sys.path, the data flags, the test split."""
+"""Shared set-up of the evaluation scripts: the data flags and the test split."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from vinocr.data import VinSplit, load_vin_split, resolve_emnist_dir  # noqa: E402
+from vinocr.train.data import VinSplit, load_vin_split, resolve_emnist_dir
 
 
 def eval_parser(doc: str) -> argparse.ArgumentParser:

@@ -1,6 +1,6 @@
 """Recognition rate on synthetic real-world boxes built from test-split glyphs, per style.
 
-python bench/eval_boxes.py --emnist-dir ../shared/data/emnist --per-style 300
+python -m bench.eval_boxes --emnist-dir ../shared/data/emnist --per-style 300
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from common import eval_parser, load_split
 
-from vinocr.box_eval import accuracy_by_style, make_boxes
-from vinocr.recognizer import Recognizer
+from bench.box_eval import accuracy_by_style, make_boxes
+from bench.common import eval_parser, load_split
+from vinocr.box.recognizer import Recognizer
 
 
 def main() -> None:

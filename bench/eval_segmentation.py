@@ -1,6 +1,6 @@
 """Whole-field segmentation rate on synthetic fields built from test-split glyphs, per style.
 
-python bench/eval_segmentation.py --emnist-dir ../shared/data/emnist --fields 500 --seed 0
+python -m bench.eval_segmentation --emnist-dir ../shared/data/emnist --fields 500 --seed 0
 
 A field counts as segmented when find_boxes reports ok and the i-th found rect's centre (mapped
 back onto the input image) is nearest to the i-th true box centre, within half the box pitch.
@@ -14,10 +14,10 @@ import time
 from collections import defaultdict
 
 import numpy as np
-from common import eval_parser, load_split
 
-from vinocr.fieldgen import STYLES, centres_match, make_field
-from vinocr.segment import SegmentResult, find_boxes
+from bench.common import eval_parser, load_split
+from vinocr.synth.fields import STYLES, centres_match, make_field
+from vinocr.vin.segment import SegmentResult, find_boxes
 
 
 def matches_truth(result: SegmentResult, truth: np.ndarray) -> bool:

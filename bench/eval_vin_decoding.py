@@ -1,16 +1,15 @@
 """Plain vs rule-aware decoding on generated VINs written with test-split glyphs.
 
-python bench/eval_vin_decoding.py --emnist-dir ../shared/data/emnist --vins 1000
+python -m bench.eval_vin_decoding --emnist-dir ../shared/data/emnist --vins 1000
 """
 
 from __future__ import annotations
 
 import time
 
-from common import eval_parser, load_split
-
-from vinocr.recognizer import Recognizer
-from vinocr.vin_eval import evaluate_vins
+from bench.common import eval_parser, load_split
+from bench.vin_eval import evaluate_vins
+from vinocr.box.recognizer import Recognizer
 
 
 def main() -> None:

@@ -7,16 +7,16 @@ import html
 
 import streamlit as st
 
-from pages.ui_common import prefetch_recognizer, recognizer_or_stop, use_app_navigation
-from vinocr import app_support as sup
-from vinocr.image_io import IMAGE_SUFFIXES
-from vinocr.recognizer import BoxResult
+from ui import figures, inputs, tables
+from ui.model import recognizer_or_stop
+from ui.navigation import page_header
+from ui.theme import MUTED
+from vinocr.box.recognizer import LOW_CONFIDENCE, BoxResult
 
 CHUNK = 64  # boxes per model call (and per progress step)
 STORE_KEY = "batch_store"
 COUNTER_KEY = "batch_uploader_n"
 SAMPLE_KEY = "batch_sample"
-TYPES = [suffix.lstrip(".") for suffix in IMAGE_SUFFIXES]
 
 ss = st.session_state
 ss.setdefault(COUNTER_KEY, 0)
@@ -28,7 +28,7 @@ def use_sample() -> None:
     ss[COUNTER_KEY] += 1
 
 
-def run_batch(items: list[sup.Item]) -> dict:
+def run_batch(items: list[inputs.Item]) -> dict:
     """Recognise the items in chunks with a progress bar; thumbnails are made once here."""
     recognizer = recognizer_or_stop()
     progress = st.progress(0.0, text=f"Reading {len(items)} images ...")
@@ -37,34 +37,25 @@ def run_batch(items: list[sup.Item]) -> dict:
         results.extend(recognizer.recognize_bytes(items[start : start + CHUNK]))
         progress.progress(len(results) / len(items), text=f"Read {len(results)} of {len(items)} images")
     progress.empty()
-    thumbs = [sup.thumbnail_uri(sup.first_image(r), 48) for r in results]
+    thumbs = [figures.thumbnail_uri(figures.first_image(r), 48) for r in results]
     return {"results": results, "thumbs": thumbs}
 
 
 def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: list[int]) -> str:
-    """A wrapping grid of thumbnails with the prediction under each."""
-    figures = []
-    for i in indices:
-        result, thumb = results[i], thumbs[i]
-        if result.status == "ok":
-            colour = "#b45309" if result.low_confidence else "#1f2430"
-            char = html.escape(result.char or "")
-            label = f"<b style='font-size:1.3rem;color:{colour}'>{char}</b> {result.confidence:.0%}"
-        else:
-            label = "<b style='color:#b45309'>empty</b>"
-        figures.append(
-            "<figure style='margin:4px;padding:6px;border:1px solid #e3e6ec;border-radius:8px;width:96px;"
-            "text-align:center;background:#fff'>"
-            f"<img src='{thumb}' style='height:48px;max-width:84px;object-fit:contain'/>"
-            f"<figcaption style='font-size:0.75rem;line-height:1.2'>{label}<br>"
-            f"<span style='color:#6b7280;word-break:break-all'>{html.escape(result.name)}</span></figcaption>"
-            "</figure>"
-        )
-    return "<div style='display:flex;flex-wrap:wrap'>" + "".join(figures) + "</div>"
+    """A wrapping grid of thumbnails with the prediction and the file name under each."""
+    return figures.tile_grid_html(
+        [
+            (
+                thumbs[i],
+                f"{figures.prediction_caption(results[i])}<br>"
+                f"<span style='color:{MUTED};word-break:break-all'>{html.escape(results[i].name)}</span>",
+            )
+            for i in indices
+        ]
+    )
 
 
-use_app_navigation()
-prefetch_recognizer()
+page_header()
 st.title("Batch recognition")
 st.caption(
     "Upload many box images at once. The table lists each file in natural filename order with its "
@@ -72,7 +63,7 @@ st.caption(
 )
 uploads = st.file_uploader(
     "Box images (PNG, JPEG or BMP)",
-    type=TYPES,
+    type=inputs.UPLOAD_TYPES,
     accept_multiple_files=True,
     key=f"batch_upload_{ss[COUNTER_KEY]}",
 )
@@ -82,13 +73,13 @@ if uploads:
     ss.pop(SAMPLE_KEY, None)
     raw = [(f.name, f.getvalue()) for f in uploads]
 elif ss.get(SAMPLE_KEY):
-    raw = sup.sample_box_items()
+    raw = inputs.sample_box_items()
 else:
     st.info("Upload box images to start.")
     st.stop()
 
-items = [raw[i] for i in sup.natural_order([name for name, _ in raw])]
-sig = sup.signature(items)
+items = [raw[i] for i in inputs.natural_order([name for name, _ in raw])]
+sig = inputs.signature(items)
 store = ss.get(STORE_KEY)
 if not store or store.get("sig") != sig:
     store = {"sig": sig, **run_batch(items)}
@@ -102,7 +93,7 @@ low = [r for r in ok if r.low_confidence]
 cols = st.columns(4)
 cols[0].metric("Images", len(results))
 cols[1].metric("Recognised", len(ok))
-cols[2].metric("Low confidence", len(low), help="confidence below 80%: worth a human look")
+cols[2].metric("Low confidence", len(low), help=f"confidence below {LOW_CONFIDENCE:.0%}: worth a human look")
 cols[3].metric("Empty or unreadable", len(empty) + len(bad))
 if bad:
     st.error(
@@ -112,7 +103,7 @@ if bad:
 if empty:
     st.warning("No character found in: " + ", ".join(r.name for r in empty))
 
-table = sup.batch_table(results, thumbs)
+table = tables.batch_table(results, thumbs)
 st.dataframe(
     table,
     hide_index=True,
@@ -128,14 +119,14 @@ st.dataframe(
 )
 st.download_button(
     "Download the table (CSV)",
-    sup.csv_bytes(table),
+    tables.csv_bytes(table),
     file_name="vinocr_batch.csv",
     mime="text/csv",
     icon=":material/download:",
 )
 
 st.subheader("Gallery (least confident first)")
-order = sup.gallery_order(results)
+order = tables.gallery_order(results)
 only_low = st.toggle("Only low-confidence and empty boxes", value=False)
 if only_low:
     order = [i for i in order if results[i].status == "empty" or results[i].low_confidence]

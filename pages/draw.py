@@ -7,21 +7,17 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from pages.ui_common import (
-    mode_radio,
-    prefetch_recognizer,
-    recognizer_or_stop,
-    show_report,
-    show_vin,
-    use_app_navigation,
-)
-from vinocr import app_support as sup
-from vinocr.vin_reader import read_boxes
-from vinocr.vin_rules import VIN_LENGTH
+from ui import canvas, figures
+from ui.model import recognizer_or_stop
+from ui.navigation import page_header
+from ui.theme import TEXT, WARN
+from ui.vin_display import mode_radio, show_report, show_vin
+from vinocr.vin.reader import read_boxes
+from vinocr.vin.rules import VIN_LENGTH
 
 SINGLE, FIELD = "One character", "A whole VIN (17 cells)"
 CHAR_SIDE = 280
-CELL_W, CELL_H = sup.DRAW_CELL_W, sup.DRAW_CELL_H
+CELL_W, CELL_H = canvas.DRAW_CELL_W, canvas.DRAW_CELL_H
 COUNTER_KEY = "draw_clear_n"
 
 ss = st.session_state
@@ -36,14 +32,14 @@ def clear_canvas() -> None:
 @st.cache_data(show_spinner=False)
 def guide_background(width: int, height: int) -> Image.Image:
     """The 17-cell guide drawn behind the VIN canvas (not part of the returned drawing)."""
-    return Image.fromarray(sup.guide_image(width, height, VIN_LENGTH))
+    return Image.fromarray(canvas.guide_image(width, height, VIN_LENGTH))
 
 
 def draw_single(stroke: int) -> None:
     """One 280x280 canvas: steps, prediction and top probabilities as the user draws."""
     left, right = st.columns([1, 1.3])
     with left:
-        canvas = st_canvas(
+        drawn = st_canvas(
             stroke_width=stroke,
             stroke_color="#FFFFFF",
             background_color="#000000",
@@ -54,29 +50,29 @@ def draw_single(stroke: int) -> None:
             key=f"draw_single_{ss[COUNTER_KEY]}",
         )
     with right:
-        gray = sup.canvas_gray(canvas.image_data)
-        if not sup.has_ink(gray):
+        gray = canvas.canvas_gray(drawn.image_data)
+        if not canvas.has_ink(gray):
             st.info("Draw a character in the black square (a digit or a capital letter; no I, O or Q).")
             return
         result = recognizer_or_stop().recognize_arrays([gray], ["drawing"], has_border=False)[0]
         if result.status != "ok":
             st.info("Draw a character: nothing readable yet.")
             return
-        colour = "#b45309" if result.low_confidence else "#1f2430"
+        colour = WARN if result.low_confidence else TEXT
         st.markdown(
             f"<div class='draw-prediction' style='font-size:1rem'>Prediction: "
             "<span style='font-family:ui-monospace,monospace;font-size:3.2rem;font-weight:700;"
             f"color:{colour}'>"
             f"{result.char}</span> &nbsp; {result.confidence:.1%}"
-            + (" · <b style='color:#b45309'>low confidence</b>" if result.low_confidence else "")
+            + (f" · <b style='color:{WARN}'>low confidence</b>" if result.low_confidence else "")
             + "</div>",
             unsafe_allow_html=True,
         )
         st.markdown("**Most probable characters**")
-        st.markdown(sup.probability_bars_html(result, 5), unsafe_allow_html=True)
+        st.markdown(figures.probability_bars_html(result, 5), unsafe_allow_html=True)
     st.markdown("**Preprocessing steps**")
-    figures = [(img, label) for label, img in result.steps[1:]]
-    st.markdown(sup.figures_html(figures, 112), unsafe_allow_html=True)
+    steps = [(img, label) for label, img in result.steps[1:]]
+    st.markdown(figures.figures_html(steps, 112), unsafe_allow_html=True)
 
 
 def draw_field(stroke: int) -> None:
@@ -85,7 +81,7 @@ def draw_field(stroke: int) -> None:
     st.caption(
         "Write one character per cell. The grey guide lines are only a background: they are never read."
     )
-    canvas = st_canvas(
+    drawn = st_canvas(
         stroke_width=stroke,
         stroke_color="#FFFFFF",
         background_image=guide_background(width, height),
@@ -95,11 +91,11 @@ def draw_field(stroke: int) -> None:
         return_image_data=True,
         key=f"draw_field_{ss[COUNTER_KEY]}",
     )
-    gray = sup.canvas_gray(canvas.image_data)
-    if not sup.has_ink(gray):
+    gray = canvas.canvas_gray(drawn.image_data)
+    if not canvas.has_ink(gray):
         st.info("Draw the 17 characters of a VIN, one per cell.")
         return
-    cells = sup.crop_cells(gray, VIN_LENGTH)
+    cells = canvas.crop_cells(gray, VIN_LENGTH)
     names = [f"cell {i + 1}" for i in range(VIN_LENGTH)]
     results = recognizer_or_stop().recognize_arrays(cells, names, has_border=False)
     mode = mode_radio("draw_mode")
@@ -107,11 +103,11 @@ def draw_field(stroke: int) -> None:
     show_vin(reading)
     with st.expander("Model inputs of the 17 cells"):
         blank = np.zeros((28, 28), np.uint8)
-        figures = [
+        inputs28 = [
             (r.input28 if r.input28 is not None else blank, f"{i + 1}: {r.char or '-'}")
             for i, r in enumerate(results)
         ]
-        st.markdown(sup.figures_html(figures, 56), unsafe_allow_html=True)
+        st.markdown(figures.figures_html(inputs28, 56), unsafe_allow_html=True)
     empty = [str(i + 1) for i, r in enumerate(results) if r.status != "ok"]
     if empty:
         st.info(
@@ -128,8 +124,7 @@ def draw_field(stroke: int) -> None:
     show_report(reading)
 
 
-use_app_navigation()
-prefetch_recognizer()
+page_header()
 st.title("Draw")
 mode_choice = st.radio("Canvas", [SINGLE, FIELD], horizontal=True, key="draw_kind")
 controls = st.columns([2, 1, 3])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui_common import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE, use_app_navigation
-from vinocr import app_support as sup
-from vinocr.recognizer import MODEL_FILE, model_dir_from_env
+from ui import tables
+from ui.navigation import BATCH_PAGE, DRAW_PAGE, METRICS_PAGE, RECOGNIZE_PAGE, page_header
+from vinocr.model_files import KERAS_FILE, METRICS_FILE, model_dir_from_env
 
 REQUEST_KEY = "recognize_sample_request"  # handled by the Recognize page: "boxes" or "field"
 
@@ -17,7 +17,7 @@ def try_sample() -> None:
     st.switch_page(RECOGNIZE_PAGE)
 
 
-use_app_navigation()
+page_header()
 st.title("vinocr: handwritten VIN recognition")
 st.markdown(
     "vinocr reads a Vehicle Identification Number written by hand, one character per box, "
@@ -29,8 +29,8 @@ st.markdown(
 )
 
 folder = model_dir_from_env()
-metrics = sup.load_json(folder / "metrics.json")
-model_path = folder / MODEL_FILE
+metrics = tables.load_json(folder / METRICS_FILE)
+model_path = folder / KERAS_FILE
 cols = st.columns(3)
 if metrics and "test" in metrics:
     test = metrics["test"]
@@ -43,7 +43,7 @@ else:
     cols[1].metric("Macro recall", "n/a")
     st.info("No test results yet (models/metrics.json appears when training finishes).")
 size = (metrics or {}).get("model_bytes") or (model_path.stat().st_size if model_path.exists() else None)
-cols[2].metric("Model file", f"{size / 1e6:.1f} MB" if size else "missing", help=MODEL_FILE)
+cols[2].metric("Model file", f"{size / 1e6:.1f} MB" if size else "missing", help=KERAS_FILE)
 
 if st.button("Try a sample VIN", type="primary", icon=":material/play_arrow:", key="home_sample"):
     try_sample()

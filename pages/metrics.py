@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.ui_common import use_app_navigation
-from vinocr import app_support as sup
+from ui import figures, tables
+from ui.navigation import page_header
+from ui.theme import MUTED, PRIMARY, WARN
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.data import find_emnist_dir
-from vinocr.recognizer import MODEL_FILE, model_dir_from_env
+from vinocr.model_files import HISTORY_FILE, KERAS_FILE, METRICS_FILE, model_dir_from_env
+from vinocr.train.data import find_emnist_dir
 
 GALLERY_KEY = "metrics_gallery"
 GALLERY_SIZE = 96
@@ -24,7 +25,7 @@ GALLERY_SIZE = 96
 @st.cache_data(show_spinner=False)
 def read_json(path: str, stamp: float) -> object | None:
     """A JSON file, re-read when its modification time changes."""
-    return sup.load_json(Path(path))
+    return tables.load_json(Path(path))
 
 
 def stamp_of(path: Path) -> float:
@@ -35,8 +36,8 @@ def stamp_of(path: Path) -> float:
 @st.cache_data(show_spinner=False, max_entries=2)
 def misclassified(root: str, model_stamp: float, limit: int = GALLERY_SIZE) -> dict:
     """The test images the model gets wrong, most confident mistakes first (needs TF and EMNIST)."""
-    from pages.ui_common import get_recognizer
-    from vinocr.data import load_vin_split
+    from ui.model import get_recognizer
+    from vinocr.train.data import load_vin_split
 
     split = load_vin_split(root)
     recognizer = get_recognizer()
@@ -87,13 +88,13 @@ def recall_chart(frame: pd.DataFrame, macro: float) -> alt.LayerChart:
                 axis=alt.Axis(labelAngle=0, labelFontSize=13),
             ),
             y=alt.Y("recall:Q", scale=scale, axis=alt.Axis(format="%", title="recall")),
-            color=alt.condition(alt.datum.recall < macro, alt.value("#d97706"), alt.value("#1f5fbf")),
+            color=alt.condition(alt.datum.recall < macro, alt.value(WARN), alt.value(PRIMARY)),
             tooltip=["character", alt.Tooltip("recall:Q", format=".4f"), "support"],
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"macro": [macro]}))
-        .mark_rule(color="#6b7280", strokeDash=[4, 4])
+        .mark_rule(color=MUTED, strokeDash=[4, 4])
         .encode(y=alt.Y("macro:Q", scale=scale))
     )
     return bars + rule
@@ -115,26 +116,22 @@ def confusion_chart(frame: pd.DataFrame) -> alt.Chart:
 
 def gallery_html(found: dict) -> str:
     """Misclassified test images with the true and predicted characters."""
-    figures = []
-    for image, true, pred, conf in zip(
-        found["images"], found["true"], found["predicted"], found["confidence"], strict=True
-    ):
-        uri = sup.thumbnail_uri(sup.enlarge(image, 56), 56)
-        figures.append(
-            "<figure style='margin:4px;padding:4px;border:1px solid #e3e6ec;border-radius:8px;width:76px;"
-            "text-align:center'>"
-            f"<img src='{uri}' style='width:56px;height:56px;object-fit:contain'/>"
-            f"<figcaption style='font-size:0.75rem'>{html.escape(true)} → <b>{html.escape(pred)}</b> "
-            f"{conf:.0%}"
-            "</figcaption></figure>"
+    tiles = [
+        (
+            figures.thumbnail_uri(figures.enlarge(image, 56), 56),
+            f"{html.escape(true)} → <b>{html.escape(pred)}</b> {conf:.0%}",
         )
-    return "<div style='display:flex;flex-wrap:wrap'>" + "".join(figures) + "</div>"
+        for image, true, pred, conf in zip(
+            found["images"], found["true"], found["predicted"], found["confidence"], strict=True
+        )
+    ]
+    return figures.tile_grid_html(tiles, image_height=56, width=76)
 
 
-use_app_navigation()
+page_header()
 st.title("Model metrics")
 folder = model_dir_from_env()
-history_path, metrics_path, model_path = folder / "history.json", folder / "metrics.json", folder / MODEL_FILE
+history_path, metrics_path, model_path = folder / HISTORY_FILE, folder / METRICS_FILE, folder / KERAS_FILE
 history = read_json(str(history_path), stamp_of(history_path))
 metrics = read_json(str(metrics_path), stamp_of(metrics_path))
 if not history and not metrics:
@@ -146,7 +143,7 @@ if not history and not metrics:
 
 st.subheader("Training")
 if isinstance(history, list) and history:
-    frame = sup.history_frame(history)
+    frame = tables.history_frame(history)
     left, right = st.columns(2)
     with left:
         st.markdown("**Loss per epoch**")
@@ -165,7 +162,7 @@ if not isinstance(metrics, dict) or "test" not in metrics:
 
 test = metrics["test"]
 st.subheader("Test results")
-recall = sup.per_class_frame(test)
+recall = tables.per_class_frame(test)
 cols = st.columns(4)
 cols[0].metric("Accuracy", f"{test['accuracy']:.2%}")
 cols[1].metric(
@@ -188,11 +185,11 @@ if matrix:
         st.markdown(
             "**Confusion matrix**" + (", mistakes only" if hide else "") + " (rows: true, columns: predicted)"
         )
-        st.altair_chart(confusion_chart(sup.confusion_frame(matrix, hide)), width="stretch", height=620)
+        st.altair_chart(confusion_chart(tables.confusion_frame(matrix, hide)), width="stretch", height=620)
     with pairs:
         st.markdown("**Most confused pairs**")
         st.dataframe(
-            sup.confused_pairs_frame(matrix, 12),
+            tables.confused_pairs_frame(matrix, 12),
             hide_index=True,
             column_config={
                 "share of true": st.column_config.ProgressColumn(min_value=0.0, max_value=0.2, format="%.3f")
@@ -200,7 +197,7 @@ if matrix:
         )
 
 st.subheader("Model card")
-card = sup.model_card(metrics, model_path.stat().st_size if model_path.exists() else None)
+card = tables.model_card(metrics, model_path.stat().st_size if model_path.exists() else None)
 st.dataframe(pd.DataFrame(card, columns=["field", "value"]), hide_index=True, width="stretch")
 
 st.subheader("Misclassified test images")

@@ -6,20 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.ui_common import (
-    mode_radio,
-    prefetch_recognizer,
-    recognizer_or_stop,
-    show_box_card,
-    show_report,
-    show_vin,
-    use_app_navigation,
-)
-from vinocr import app_support as sup
-from vinocr.alphabet import VIN_ALPHABET
-from vinocr.image_io import IMAGE_SUFFIXES, ImageError, decode_image
-from vinocr.recognizer import BoxResult
-from vinocr.vin_reader import VinReading, read_boxes, read_field
+from ui import figures, inputs, tables, vin_display
+from ui.figures import show_box_card
+from ui.model import recognizer_or_stop
+from ui.navigation import page_header
+from ui.vin_display import mode_radio, show_report, show_vin
+from vinocr.alphabet import UNREAD, VIN_ALPHABET
+from vinocr.box.image_io import ImageError, decode_image
+from vinocr.box.recognizer import BoxResult
+from vinocr.vin.reader import VinReading, read_boxes, read_field
 
 SAMPLE_KEY = "recognize_sample"  # "boxes" or "field": the sample shown when nothing is uploaded
 REQUEST_KEY = "recognize_sample_request"  # set by buttons (here and on Home), handled at the top
@@ -29,10 +24,8 @@ STORE_KEY = "recognize_store"  # results of the current input, computed once
 KIND_BOXES = "Box images (up to 17)"
 KIND_FIELD = "One image of the whole field"
 PER_ROW = 6
-TYPES = [suffix.lstrip(".") for suffix in IMAGE_SUFFIXES]
 
-use_app_navigation()
-prefetch_recognizer()
+page_header()
 ss = st.session_state
 ss.setdefault(COUNTER_KEY, 0)
 request = ss.pop(REQUEST_KEY, None)
@@ -73,7 +66,7 @@ def stored(kind: str, sig: str, compute) -> dict:
     return store
 
 
-def current_items(kind: str, uploads) -> tuple[list[sup.Item], str]:
+def current_items(kind: str, uploads) -> tuple[list[inputs.Item], str]:
     """(items, origin): the uploaded files, else the sample for this kind, else nothing."""
     if uploads:
         files = uploads if isinstance(uploads, list) else [uploads]
@@ -81,9 +74,9 @@ def current_items(kind: str, uploads) -> tuple[list[sup.Item], str]:
         return [(f.name, f.getvalue()) for f in files], "upload"
     sample = ss.get(SAMPLE_KEY)
     if kind == KIND_BOXES and sample == "boxes":
-        return sup.sample_box_items(), "sample"
+        return inputs.sample_box_items(), "sample"
     if kind == KIND_FIELD and sample == "field":
-        return [sup.sample_field_item()], "sample"
+        return [inputs.sample_field_item()], "sample"
     return [], ""
 
 
@@ -104,7 +97,7 @@ def order_editor(sig: str, results: list[BoxResult], thumbs: list[str | None]) -
             },
             width="content",
         )
-    order = sup.apply_order(list(edited["position"]))
+    order = inputs.apply_order(list(edited["position"]))
     if order != list(range(len(results))):
         st.caption("Reading order: " + ", ".join(results[i].name for i in order))
     return order
@@ -146,14 +139,14 @@ kind = st.radio("What are you uploading?", [KIND_BOXES, KIND_FIELD], horizontal=
 if kind == KIND_BOXES:
     uploads = st.file_uploader(
         "Box images (PNG, JPEG or BMP); more than 17: the first 17 in filename order are read",
-        type=TYPES,
+        type=inputs.UPLOAD_TYPES,
         accept_multiple_files=True,
         key=f"recognize_boxes_{ss[COUNTER_KEY]}",
     )
 else:
     uploads = st.file_uploader(
         "One image of the whole VIN field (PNG, JPEG or BMP)",
-        type=TYPES,
+        type=inputs.UPLOAD_TYPES,
         key=f"recognize_field_{ss[COUNTER_KEY]}",
     )
 with st.container(horizontal=True):
@@ -172,17 +165,20 @@ if origin == "sample":
 recognizer = recognizer_or_stop()
 thumbs: list[str | None] = []
 if kind == KIND_BOXES:
-    kept, dropped = sup.limit_boxes(items)
+    kept, dropped = inputs.limit_boxes(items)
     if dropped:
         st.warning(
             f"{len(items)} files were uploaded, but a VIN has 17 boxes: the first 17 in filename order are "
             f"read and {len(dropped)} ignored ({', '.join(name for name, _ in dropped)})."
         )
-    sig = sup.signature(kept)
+    sig = inputs.signature(kept)
 
     def compute_boxes() -> dict:
         results = recognizer.recognize_bytes(kept)
-        return {"results": results, "thumbs": [sup.thumbnail_uri(sup.first_image(r), 48) for r in results]}
+        return {
+            "results": results,
+            "thumbs": [figures.thumbnail_uri(figures.first_image(r), 48) for r in results],
+        }
 
     store = stored(kind, sig, compute_boxes)
     results, thumbs = store["results"], store["thumbs"]
@@ -192,7 +188,7 @@ if kind == KIND_BOXES:
     order = order_editor(sig, results, thumbs) if len(results) > 1 else [0]
 else:
     name, data = items[0]
-    sig = sup.signature(items[:1])
+    sig = inputs.signature(items[:1])
 
     def compute_field() -> dict:
         try:
@@ -213,10 +209,12 @@ else:
         st.error(store["message"] or f"{name}: the 17 boxes could not be found")
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
         if segmentation is not None and segmentation.overlay is not None:
-            st.image(sup.to_display(segmentation.overlay), caption=f"{name}: boxes found", width="stretch")
+            st.image(
+                figures.to_display(segmentation.overlay), caption=f"{name}: boxes found", width="stretch"
+            )
         st.stop()
     st.image(
-        sup.to_display(segmentation.overlay),
+        figures.to_display(segmentation.overlay),
         caption=f"{name}: 17 boxes found ({segmentation.method})",
         width="stretch",
     )
@@ -227,7 +225,7 @@ ordered = [results[i] for i in order]
 keys = [fix_key(sig, i) for i in order]
 # The correction boxes are drawn under the boxes, but their values are known from the session
 # already, so the VIN and its report come first (and reach the browser first).
-corrections = sup.clean_corrections({position: ss.get(key) for position, key in enumerate(keys)})
+corrections = vin_display.clean_corrections({position: ss.get(key) for position, key in enumerate(keys)})
 mode = mode_radio("recognize_mode")
 reading = read_boxes(ordered, mode, corrections)
 st.subheader("VIN")
@@ -259,7 +257,7 @@ for start in range(0, len(ordered), PER_ROW):
                 st.info(f"The rules read this box as {reading.vin[position]}.")
 
 st.subheader("Results")
-table = sup.box_table(ordered, reading.vin, corrections, reading.changed_positions)
+table = tables.box_table(ordered, reading.vin, corrections, reading.changed_positions)
 st.dataframe(
     table,
     hide_index=True,
@@ -272,8 +270,8 @@ st.dataframe(
 )
 st.download_button(
     "Download the results (CSV)",
-    sup.csv_bytes(table),
-    file_name=f"vin_{reading.vin.replace('?', '_') or 'boxes'}.csv",
+    tables.csv_bytes(table),
+    file_name=f"vin_{reading.vin.replace(UNREAD, '_') or 'boxes'}.csv",
     mime="text/csv",
     icon=":material/download:",
 )

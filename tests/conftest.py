@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vinocr.data import find_emnist_dir as emnist_dir
+from vinocr.train.data import find_emnist_dir as emnist_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ def vin_split():
     root = emnist_dir()
     if root is None:
         pytest.skip("EMNIST directory absent (set VINOCR_EMNIST_DIR)")
-    from vinocr.data import load_vin_split
+    from vinocr.train.data import load_vin_split
 
     return load_vin_split(root)
 
@@ -26,6 +26,6 @@ def vin_split():
 @pytest.fixture(scope="session")
 def recognizer():
     """The committed trained model."""
-    from vinocr.recognizer import Recognizer
+    from vinocr.box.recognizer import Recognizer
 
     return Recognizer.load(ROOT / "models")

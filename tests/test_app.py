@@ -1,5 +1,5 @@
 """The Streamlit app under streamlit.testing.v1.AppTest: every page renders, uploads are read, corrections
-update the report, the batch table follows the contract; plus the pure helpers in vinocr.app_support."""
+update the report, the batch table follows the contract; plus the pure helpers in ui.support."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import vinocr.data
-from vinocr import app_support as sup
+import vinocr.train.data
+from ui import canvas, figures, inputs, tables, vin_display
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.image_io import encode_png
-from vinocr.recognizer import BoxResult
-from vinocr.samples import SAMPLE_VIN, draw_glyph, sample_boxes
-from vinocr.vin_reader import read_boxes
-from vinocr.vin_rules import check_digit_ok
+from vinocr.box.image_io import encode_png
+from vinocr.box.recognizer import BoxResult
+from vinocr.synth.samples import SAMPLE_VIN, draw_glyph, sample_boxes
+from vinocr.vin.reader import read_boxes
+from vinocr.vin.rules import check_digit_ok
 
 APP = "../app.py"  # AppTest.from_file resolves it against this file
 PAGES = ["pages/home.py", "pages/recognize.py", "pages/draw.py", "pages/batch.py", "pages/metrics.py"]
@@ -89,7 +89,8 @@ def test_every_page_renders_without_exception(page):
 
 def test_home_has_links_metrics_and_a_sample_button():
     at = open_page()
-    assert len(at.get("page_link")) == 4
+    assert len(at.main.get("page_link")) == 4
+    assert len(at.sidebar.get("page_link")) == 5  # the menu every page draws (ui/navigation.py)
     assert [m.label for m in at.metric][:3] == ["Test accuracy", "Macro recall", "Model file"]
     at.button(key="home_sample").click().run()
     assert not at.exception
@@ -123,7 +124,7 @@ def test_boxes_can_be_reordered_with_the_position_column():
     uploader(at).set_value(files).run()
     at.radio(key="recognize_mode").set_value("ignore").run()  # per-box reading, no rule changes
     before = vin_shown(at)
-    sig = sup.signature([(name, data) for name, data, _ in files])
+    sig = inputs.signature([(name, data) for name, data, _ in files])
     edits = {"edited_rows": {0: {"position": 99}}, "added_rows": [], "deleted_rows": []}
     at.session_state[f"order_{sig}"] = edits  # move box01 to the end, as a user would in the editor
     at.run()
@@ -283,8 +284,8 @@ def test_draw_page_reads_17_cells_as_a_vin():
     at = open_page("pages/draw.py")
     at.radio(key="draw_kind").set_value("A whole VIN (17 cells)").run()
     rng = np.random.default_rng(5)
-    ink = np.hstack([glyph_in(sup.DRAW_CELL_W, sup.DRAW_CELL_H, c, rng) for c in SAMPLE_VIN])
-    lines = sup.guide_image(ink.shape[1], ink.shape[0])[..., 0]  # guide lines must never be read
+    ink = np.hstack([glyph_in(canvas.DRAW_CELL_W, canvas.DRAW_CELL_H, c, rng) for c in SAMPLE_VIN])
+    lines = canvas.guide_image(ink.shape[1], ink.shape[0])[..., 0]  # guide lines must never be read
     alpha = np.maximum(ink, lines)
     rgba = np.dstack([alpha, alpha, alpha, alpha])  # see-through background, as the canvas sends it
     at.session_state["draw_field_0"] = canvas_state(rgba)
@@ -409,16 +410,18 @@ def test_metrics_page_without_emnist_says_so(tmp_path, monkeypatch):
     fake_training_files(tmp_path)
     monkeypatch.setenv("VINOCR_MODEL_DIR", str(tmp_path))
     monkeypatch.setenv("VINOCR_EMNIST_DIR", str(tmp_path / "nowhere"))
-    monkeypatch.setattr(vinocr.data, "DEFAULT_EMNIST_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(vinocr.train.data, "DEFAULT_EMNIST_DIR", tmp_path / "nowhere")
     at = open_page("pages/metrics.py")
     assert "EMNIST files are not available" in texts(at.info)
 
 
 def test_metrics_page_gallery_of_misclassified_test_images(tmp_path, monkeypatch):
-    if vinocr.data.find_emnist_dir() is None:
+    if vinocr.train.data.find_emnist_dir() is None:
         pytest.skip("EMNIST directory absent (set VINOCR_EMNIST_DIR)")
     fake_training_files(tmp_path)
-    for path in (sup.ROOT / "models").iterdir():  # the model files (Keras, ONNX, alphabet), not the metrics
+    for path in (
+        inputs.ROOT / "models"
+    ).iterdir():  # the model files (Keras, ONNX, alphabet), not the metrics
         if path.is_file() and path.name not in ("history.json", "metrics.json"):
             shutil.copy(path, tmp_path / path.name)
     monkeypatch.setenv("VINOCR_MODEL_DIR", str(tmp_path))
@@ -435,70 +438,70 @@ def test_metrics_page_gallery_of_misclassified_test_images(tmp_path, monkeypatch
 
 def test_natural_order_and_reordering():
     names = ["box10.png", "box2.png", "Box1.png", "box2.png"]
-    assert sup.natural_order(names) == [2, 1, 3, 0] or sup.natural_order(names) == [1, 3, 2, 0]
-    assert sup.natural_order(["b10", "b9", "b1"]) == [2, 1, 0]
-    assert sup.apply_order([3, 1, 2]) == [1, 2, 0]
-    assert sup.apply_order([1, None, 1, "x", float("nan")]) == [0, 2, 1, 3, 4]
+    assert inputs.natural_order(names) == [2, 1, 3, 0] or inputs.natural_order(names) == [1, 3, 2, 0]
+    assert inputs.natural_order(["b10", "b9", "b1"]) == [2, 1, 0]
+    assert inputs.apply_order([3, 1, 2]) == [1, 2, 0]
+    assert inputs.apply_order([1, None, 1, "x", float("nan")]) == [0, 2, 1, 3, 4]
     items = [(f"f{i}.png", b"") for i in (20, 3, 1, 100)]
-    kept, dropped = sup.limit_boxes(items, 3)
+    kept, dropped = inputs.limit_boxes(items, 3)
     assert [n for n, _ in kept] == ["f1.png", "f3.png", "f20.png"] and [n for n, _ in dropped] == ["f100.png"]
-    assert sup.signature(items) != sup.signature(items[:3])
+    assert inputs.signature(items) != inputs.signature(items[:3])
 
 
 def test_tables_and_csv(recognizer):
     boxes = sample_boxes()[:3]
     results = recognizer.recognize_arrays([img for _, img in boxes], [n for n, _ in boxes])
     results.append(BoxResult("bad.png", "error", message="bad.png: not a readable image"))
-    table = sup.batch_table(results, [sup.thumbnail_uri(sup.first_image(r)) for r in results])
+    table = tables.batch_table(results, [figures.thumbnail_uri(figures.first_image(r)) for r in results])
     assert list(table.columns[:3]) == ["image", "ascii", "file"]
     assert table["ascii"].iloc[0] == ord(results[0].char) and pd.isna(table["ascii"].iloc[3])
-    csv = sup.csv_bytes(table).decode()
+    csv = tables.csv_bytes(table).decode()
     assert csv.splitlines()[0].startswith("ascii,file,char,status,confidence")
     assert "data:image" not in csv and "bad.png: not a readable image" in csv
-    boxes = sup.box_table(results, "1M8?", {1: "M"}, [1])
+    boxes = tables.box_table(results, "1M8?", {1: "M"}, [1])
     assert list(boxes["vin char"]) == list("1M8?") and boxes.loc[1, "corrected"] == "M"
     assert bool(boxes.loc[0, "changed by rules"]) and pd.isna(boxes.loc[3, "ascii"])
 
 
 def test_thumbnails_and_images():
     big = np.zeros((300, 120), np.uint8)
-    uri = sup.thumbnail_uri(big, 64)
+    uri = figures.thumbnail_uri(big, 64)
     png = base64.b64decode(uri.split(",", 1)[1])
     assert cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED).shape == (64, 26)
-    assert sup.thumbnail_uri(None) is None
-    assert sup.enlarge(np.zeros((28, 28), np.float32), 84).shape == (84, 84)
+    assert figures.thumbnail_uri(None) is None
+    assert figures.enlarge(np.zeros((28, 28), np.float32), 84).shape == (84, 84)
     bgr = np.zeros((4, 4, 3), np.uint8)
     bgr[..., 0] = 255
-    assert sup.to_display(bgr)[0, 0].tolist() == [0, 0, 255]
+    assert figures.to_display(bgr)[0, 0].tolist() == [0, 0, 255]
 
 
 def test_canvas_helpers_keep_guide_lines_out():
     rgba = np.zeros((96, 17 * 56, 4), np.uint8)
-    assert not sup.has_ink(sup.canvas_gray(rgba))
-    assert sup.canvas_gray(None) is None
-    lines = sup.guide_image(17 * 56, 96)
-    cells = sup.crop_cells(lines[..., 0], 17)
+    assert not canvas.has_ink(canvas.canvas_gray(rgba))
+    assert canvas.canvas_gray(None) is None
+    lines = canvas.guide_image(17 * 56, 96)
+    cells = canvas.crop_cells(lines[..., 0], 17)
     assert len(cells) == 17 and all(c.shape == (90, 50) for c in cells)
     assert all(not c.any() for c in cells)  # the crops never hold a guide line
     rgba[20:60, 100:104] = 255
-    gray = sup.canvas_gray(rgba)
-    assert sup.has_ink(gray) and gray[30, 101] == 255
+    gray = canvas.canvas_gray(rgba)
+    assert canvas.has_ink(gray) and gray[30, 101] == 255
     see_through = rgba.copy()
     see_through[..., 3] = 0
     see_through[..., :3] = 255
-    assert not sup.has_ink(sup.canvas_gray(see_through))
+    assert not canvas.has_ink(canvas.canvas_gray(see_through))
 
 
 def test_vin_markup_marks_positions(recognizer):
-    markup = sup.vin_html("1M8GDM9AXKP042788", low=[2], changed=[5], corrected=[9])
+    markup = vin_display.vin_html("1M8GDM9AXKP042788", low=[2], changed=[5], corrected=[9])
     chars = re.findall(r"<span[^>]*>(.)</span>", markup)
     assert "".join(chars) == "1M8GDM9AXKP042788"
     assert "low confidence" in markup and "changed by the rules" in markup and "corrected by hand" in markup
-    assert "&lt;" in sup.vin_html("<")
+    assert "&lt;" in vin_display.vin_html("<")
     results = recognizer.recognize_arrays([img for _, img in sample_boxes()])
-    rows = sup.rule_rows(read_boxes(results, "enforce", {8: "X"}).report)
+    rows = vin_display.rule_rows(read_boxes(results, "enforce", {8: "X"}).report)
     assert [r["title"] for r in rows][:3] == ["Allowed characters", "Length", "Check digit (position 9)"]
-    assert sup.clean_corrections({0: "A", 1: None, 2: "I", 3: ""}) == {0: "A"}
+    assert vin_display.clean_corrections({0: "A", 1: None, 2: "I", 3: ""}) == {0: "A"}
 
 
 def test_gallery_order_puts_empty_and_unsure_first():
@@ -508,21 +511,21 @@ def test_gallery_order_puts_empty_and_unsure_first():
         BoxResult("c", "error", message="c: bad"),
         BoxResult("d", "empty"),
     ]
-    assert sup.gallery_order(results) == [3, 1, 0]
+    assert tables.gallery_order(results) == [3, 1, 0]
 
 
 def test_metrics_helpers(tmp_path):
     fake_training_files(tmp_path)
-    history = sup.load_json(tmp_path / "history.json")
-    frame = sup.history_frame(history)
+    history = tables.load_json(tmp_path / "history.json")
+    frame = tables.history_frame(history)
     assert set(frame["metric"]) == {"loss", "accuracy", "macro recall"} and len(frame) == 4 * 5
-    metrics = sup.load_json(tmp_path / "metrics.json")
-    assert sup.load_json(tmp_path / "missing.json") is None
-    conf = sup.confusion_frame(metrics["test"]["confusion_matrix"], hide_diagonal=True)
+    metrics = tables.load_json(tmp_path / "metrics.json")
+    assert tables.load_json(tmp_path / "missing.json") is None
+    conf = tables.confusion_frame(metrics["test"]["confusion_matrix"], hide_diagonal=True)
     assert len(conf) == 33 * 33 and conf["count"].max() == 9
-    recall = sup.per_class_frame(metrics["test"])
+    recall = tables.per_class_frame(metrics["test"])
     assert list(recall["character"]) == list(VIN_ALPHABET)
-    card = dict(sup.model_card(metrics))
+    card = dict(tables.model_card(metrics))
     assert card["Model file"] == "vinocr.keras, 2.0 MB" and card["Training time"] == "4.0 min"
     assert card["Best validation epoch"].startswith("4 (accuracy 0.9500")
     assert (
@@ -532,7 +535,7 @@ def test_metrics_helpers(tmp_path):
 
 
 def test_sample_items():
-    boxes = sup.sample_box_items()
+    boxes = inputs.sample_box_items()
     assert [n for n, _ in boxes] == [f"box{i:02d}.png" for i in range(1, 18)]
-    name, data = sup.sample_field_item()
+    name, data = inputs.sample_field_item()
     assert name == "sample_field.png" and data.startswith(b"\x89PNG")

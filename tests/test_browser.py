@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vinocr.image_io import encode_png
-from vinocr.samples import SAMPLE_VIN, sample_boxes
+from vinocr.box.image_io import encode_png
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.test_preprocess import blank_png
-from vinocr.cli import main
-from vinocr.samples import SAMPLE_VIN, sample_boxes
+from vinocr.box.cli import main
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 
 ROOT = Path(__file__).resolve().parent.parent
 

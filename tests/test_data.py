@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.data import build_pool, download, find_sources, load_vin_split, main, split_bucket
-from vinocr.emnist_io import EmnistFormatError, write_idx_images, write_idx_labels
+from vinocr.train.data import build_pool, download, find_sources, load_vin_split, main, split_bucket
+from vinocr.train.emnist_io import EmnistFormatError, write_idx_images, write_idx_labels
 
 
 def test_split_sizes_match_the_protocol(vin_split):

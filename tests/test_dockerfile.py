@@ -92,7 +92,7 @@ def test_every_copy_source_exists_and_reaches_the_build_context(steps):
             assert (ROOT / source).exists(), f"COPY source {source} does not exist"
             assert not is_ignored(source, patterns), f"COPY source {source} is excluded by .dockerignore"
     sources = {s.rstrip("/") for args in copies for s in copy_sources(args)}
-    assert {"app.py", "pages", "vinocr", "models", "samples", ".streamlit", "requirements.txt"} <= sources
+    assert {"app.py", "pages", "ui", "vinocr", "models", "samples", ".streamlit", "requirements-app.txt"} <= sources
 
 
 def test_the_pinned_requirements_are_installed(steps):
@@ -100,7 +100,7 @@ def test_the_pinned_requirements_are_installed(steps):
     match = re.search(r"pip install [^&;]*-r\s+(\S+)", runs)
     assert match, "no `pip install -r` in the Dockerfile"
     name = match.group(1)
-    assert name == "requirements.txt"
+    assert name == "requirements-app.txt"  # the runtime set, generated from pyproject.toml
     copied = {Path(s).name for kw, args in steps if kw == "COPY" for s in copy_sources(args)}
     assert name in copied, f"{name} is installed but never copied"
     lines = [ln.split("#")[0].strip() for ln in (ROOT / name).read_text().splitlines()]
@@ -110,7 +110,9 @@ def test_the_pinned_requirements_are_installed(steps):
         assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", line), f"not pinned: {line}"
     names = {re.split(r"[=\[]", ln)[0].lower() for ln in requirements}
     assert {"streamlit", "streamlit-drawable-canvas", "natsort", "opencv-python-headless"} <= names
-    assert "pytest" not in names  # the image gets the runtime requirements only
+    assert "onnxruntime" in names
+    # the image gets the runtime requirements only: no tests, no training framework
+    assert not names & {"pytest", "tensorflow", "tensorflow-cpu", "keras", "tf2onnx", "onnx"}
 
 
 def test_runs_as_a_non_root_user(steps):
@@ -149,9 +151,9 @@ def test_the_healthcheck_probe_is_valid_python(steps):
 def test_app_imports_are_in_the_image():
     """Every local module the app imports is under a copied folder."""
     local = set()
-    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         for match in re.finditer(r"^\s*(?:from|import)\s+([\w.]+)", path.read_text(), re.M):
             top = match.group(1).split(".")[0]
             if (ROOT / top).is_dir() or (ROOT / f"{top}.py").is_file():
                 local.add(top)
-    assert local <= {"pages", "vinocr"}
+    assert local <= {"pages", "ui", "vinocr"}

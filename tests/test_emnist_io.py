@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from vinocr.emnist_io import (
+from vinocr.train.emnist_io import (
     EmnistFormatError,
     read_csv,
     read_idx_images,

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.metrics import summarize
+from vinocr.train.metrics import summarize
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 BAR = 0.970

@@ -4,9 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from vinocr.fieldgen import STYLES, centres_match, make_field, random_style
-from vinocr.preprocess import preprocess_box
-from vinocr.segment import NO_BOXES, SegmentResult, find_boxes
+from vinocr.box.preprocess import preprocess_box
+from vinocr.synth.fields import STYLES, centres_match, make_field, random_style
+from vinocr.vin.segment import NO_BOXES, SegmentResult, find_boxes
 
 VIN = "1HGCM82633A004352"
 

@@ -5,8 +5,8 @@ import json
 import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.recognizer import Recognizer
-from vinocr.train import choose_prior_alpha, class_weights, main
+from vinocr.box.recognizer import Recognizer
+from vinocr.train.fit import choose_prior_alpha, class_weights, main
 
 
 def test_class_weights_favour_rare_classes():

@@ -1,4 +1,4 @@
-"""Tests of vinocr.vin_decode: exact k-best decoding under the check-digit and model-year rules."""
+"""Tests of vinocr.vin.decode: exact k-best decoding under the check-digit and model-year rules."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, VIN_ALPHABET
-from vinocr.vin_decode import DEFAULT_PREFER_MARGIN, decode_vin, is_decodable_valid
-from vinocr.vin_rules import check_digit, check_digit_ok
+from vinocr.vin.decode import DEFAULT_PREFER_MARGIN, decode_vin, is_decodable_valid
+from vinocr.vin.rules import check_digit, check_digit_ok
 
 VALID = "1HGCM82633A004352"
 

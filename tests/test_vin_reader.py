@@ -6,10 +6,10 @@ import cv2
 import numpy as np
 import pytest
 
-from vinocr.recognizer import BoxResult
-from vinocr.samples import SAMPLE_VIN, sample_boxes
-from vinocr.vin import main
-from vinocr.vin_reader import read_boxes, read_field
+from vinocr.box.recognizer import BoxResult
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
+from vinocr.vin.cli import main
+from vinocr.vin.reader import read_boxes, read_field
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of vinocr.vin_rules: check digit, model year, WMI and the full report."""
+"""Tests of vinocr.vin.rules: check digit, model year, WMI and the full report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import pytest
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.vin_rules import (
+from vinocr.vin.rules import (
     CHECK_WEIGHTS,
     TRANSLITERATION,
     WmiInfo,

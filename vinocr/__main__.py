@@ -1,7 +1,6 @@
 """Entry point of `python -m vinocr`."""
 
-import sys
 
-from vinocr.cli import main
+from vinocr.box.cli import run
 
-sys.exit(main())
+run()

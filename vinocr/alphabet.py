@@ -20,3 +20,7 @@ def index_of(char: str) -> int:
         return CHAR_TO_INDEX[char]
     except KeyError:
         raise ValueError(f"{char!r} is not a VIN character (allowed: {VIN_ALPHABET})") from None
+
+
+UNREAD: str = "?"
+"""Shown in a VIN for a box that is empty or could not be read (never a VIN character)."""

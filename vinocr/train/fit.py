@@ -18,11 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from vinocr.alphabet import NUM_CLASSES, VIN_ALPHABET
-from vinocr.data import load_vin_split, resolve_emnist_dir, sha256_file
-from vinocr.metrics import summarize
-
-MODEL_FILE = "vinocr.keras"
-ONNX_FILE = "vinocr.onnx"
+from vinocr.model_files import ALPHABET_FILE, HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE
+from vinocr.train.data import load_vin_split, resolve_emnist_dir, sha256_file
+from vinocr.train.metrics import summarize
 
 
 def class_weights(labels: np.ndarray, power: float = 0.5) -> dict[int, float]:
@@ -60,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.finalize:
-        old = json.loads((args.out / "metrics.json").read_text())
+        old = json.loads((args.out / METRICS_FILE).read_text())
         split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
         params = {k: v for k, v in old["parameters"].items() if k != "trainable_params"}
         finalize(args.out, split, params, old["seed"], old["training_seconds"])
@@ -69,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     import keras
     import tensorflow as tf
 
-    from vinocr.augment import augment_batch
-    from vinocr.model import build_model
+    from vinocr.train.augment import augment_batch
+    from vinocr.train.model import build_model
 
     keras.utils.set_random_seed(args.seed)
     started = time.time()
@@ -104,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics=["accuracy"],
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    model_path = args.out / MODEL_FILE
+    model_path = args.out / KERAS_FILE
     history: list[dict] = []
     best = -1.0
 
@@ -143,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         verbose=1 if sys.stdout.isatty() else 2,
     )
     train_seconds = time.time() - started
-    (args.out / "history.json").write_text(json.dumps(history, indent=1) + "\n")
+    (args.out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
     params = {
         "epochs": args.epochs,
         "batch_size": args.batch_size,
@@ -189,7 +187,7 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
     import keras
     import tensorflow as tf
 
-    model_path = out / MODEL_FILE
+    model_path = out / KERAS_FILE
     model = strip_optimizer(model_path)
     x_val = split.x_val[..., None].astype(np.float32)
     val_probs = model.predict(x_val, batch_size=1024, verbose=0)
@@ -204,7 +202,7 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
     val = summarize(split.y_val, model.predict(x_val, batch_size=1024, verbose=0).argmax(1))
     test_probs = model.predict(split.x_test[..., None].astype(np.float32), batch_size=1024, verbose=0)
     test = summarize(split.y_test, test_probs.argmax(1))
-    history = json.loads((out / "history.json").read_text())
+    history = json.loads((out / HISTORY_FILE).read_text())
     best_epoch = max(history, key=lambda r: r["val_macro_recall"])
     metrics = {
         "protocol": "../shared/EVALUATION.md (VIN-33 pool, sha256 split)",
@@ -225,7 +223,7 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
         },
         "seed": seed,
         "training_seconds": round(train_seconds, 1),
-        "model_file": MODEL_FILE,
+        "model_file": KERAS_FILE,
         "model_bytes": model_path.stat().st_size,
         "onnx_file": ONNX_FILE,
         "onnx_bytes": (out / ONNX_FILE).stat().st_size,
@@ -237,8 +235,8 @@ def finalize(out: Path, split, params: dict, seed: int, train_seconds: float) ->
         },
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
     }
-    (out / "alphabet.json").write_text(json.dumps({"alphabet": VIN_ALPHABET}) + "\n")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (out / ALPHABET_FILE).write_text(json.dumps({"alphabet": VIN_ALPHABET}) + "\n")
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1) + "\n")
     print(f"prior alpha {alpha}; test accuracy {test['accuracy']:.4f}", end=", ")
     print(f"macro recall {test['macro_recall']:.4f}")
     print(f"trained in {train_seconds / 60:.1f} min -> {model_path}")

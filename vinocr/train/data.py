@@ -5,7 +5,7 @@ test partition before train), keep images whose character is a VIN character (by
 not J or L, which are merged with lowercase j and l), deduplicate by the stored 784 bytes with the
 first label winning. Split: r = int(sha256(bytes)[:8], 16) % 10; 0 test, 1 validation, else train.
 
-`python -m vinocr.data download DIR` fetches NIST's official archive; `python -m vinocr.data
+`python -m vinocr.train.data download DIR` fetches NIST's official archive; `python -m vinocr.train.data
 summary` prints the pool and split sizes.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, VIN_ALPHABET
-from vinocr.emnist_io import (
+from vinocr.train.emnist_io import (
     EmnistFormatError,
     read_csv,
     read_idx_images,
@@ -93,24 +93,27 @@ class VinSplit:
         }
 
 
-DEFAULT_EMNIST_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "emnist"
+DEFAULT_EMNIST_DIR = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "emnist"
+)  # ../shared beside the project
 
 
-def find_emnist_dir() -> Path | None:
-    """VINOCR_EMNIST_DIR, else ../shared/data/emnist beside the project; None when neither exists."""
-    value = os.environ.get(ENV_VAR)
+def find_emnist_dir(flag: str | None = None) -> Path | None:
+    """The data folder: `flag`, else VINOCR_EMNIST_DIR, else ../shared/data/emnist beside the project;
+    None when that is not a folder."""
+    value = flag or os.environ.get(ENV_VAR)
     path = Path(value) if value else DEFAULT_EMNIST_DIR
     return path if path.is_dir() else None
 
 
 def resolve_emnist_dir(flag: str | None = None) -> Path:
-    """The data directory from a flag, else VINOCR_EMNIST_DIR; a clear error when neither works."""
-    value = flag or os.environ.get(ENV_VAR)
-    if not value:
-        raise FileNotFoundError(f"no EMNIST directory: pass --emnist-dir or set {ENV_VAR}")
-    path = Path(value)
-    if not path.is_dir():
-        raise FileNotFoundError(f"EMNIST directory {path} does not exist")
+    """`find_emnist_dir`, or a FileNotFoundError that says what was looked for."""
+    path = find_emnist_dir(flag)
+    if path is None:
+        looked = flag or os.environ.get(ENV_VAR) or DEFAULT_EMNIST_DIR
+        raise FileNotFoundError(
+            f"EMNIST directory {looked} does not exist: pass --emnist-dir or set {ENV_VAR}"
+        )
     return path
 
 
@@ -254,7 +257,7 @@ def download(dest: Path, url: str = NIST_URL) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """`download DIR [--url URL]` or `summary [--emnist-dir DIR]`."""
-    parser = argparse.ArgumentParser(prog="python -m vinocr.data", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m vinocr.train.data", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     dl = sub.add_parser("download", help="fetch NIST's official EMNIST archive into DIR")
     dl.add_argument("dir", type=Path)

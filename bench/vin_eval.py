@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, VIN_ALPHABET
-from vinocr.synth import random_style, render_box
-from vinocr.vin_decode import decode_vin
-from vinocr.vin_rules import YEAR_CODES, check_digit, check_vin
+from vinocr.synth.boxes import random_style, render_box
+from vinocr.vin.decode import decode_vin
+from vinocr.vin.rules import YEAR_CODES, check_digit, check_vin
 
 try:
     from vininfo.dicts import WMI as _WMI

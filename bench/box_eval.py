@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vinocr.synth import STYLES, random_style, render_box
+from vinocr.synth.boxes import STYLES, random_style, render_box
 
 
 def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int = 0):

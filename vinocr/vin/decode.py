@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, VIN_ALPHABET
-from vinocr.vin_rules import (
+from vinocr.vin.rules import (
     CHECK_DIGIT_POSITION,
     CHECK_WEIGHTS,
     FORBIDDEN_YEAR_CHARS,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vinocr.image_io import to_gray8
+from vinocr.box.image_io import rotation_matrix, to_gray8
 
 MAX_ANGLE = 6.0  # degrees searched either way
 MIN_CONTRAST = 40.0  # ink and background class means must differ by this much
@@ -181,13 +181,7 @@ def residual_angle(hmask: np.ndarray) -> float:
 
 def deskew_matrix(shape: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
     """2x3 matrix that undoes a counter-clockwise `angle` skew, and the grown output size (w, h)."""
-    h, w = shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
-    matrix[0, 2] += new_w / 2 - w / 2
-    matrix[1, 2] += new_h / 2 - h / 2
-    return matrix, (new_w, new_h)
+    return rotation_matrix(shape, -angle)
 
 
 # ----------------------------------------------------------------------------- box grid

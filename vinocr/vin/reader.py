@@ -7,13 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES
-from vinocr.recognizer import BoxResult, Recognizer
-from vinocr.segment import SegmentResult, find_boxes
-from vinocr.vin_decode import DecodeResult, decode_vin
-from vinocr.vin_rules import VIN_LENGTH, VinReport, check_vin
-
-UNREAD = "?"  # shown for a box that is empty or could not be read
+from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, UNREAD
+from vinocr.box.recognizer import BoxResult, Recognizer
+from vinocr.vin.decode import DecodeResult, decode_vin
+from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
+from vinocr.vin.segment import SegmentResult, find_boxes
 
 
 @dataclass

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vinocr.box.image_io import rotation_matrix
+
 STYLES: tuple[str, ...] = ("boxes_dark", "boxes_light", "no_boxes", "form")
 """boxes_dark: white lines and glyphs on black; boxes_light: black on white; no_boxes: glyphs
 only, separated by gaps, either polarity; form: boxes_light with form lines and text around."""
@@ -138,13 +140,8 @@ def _form_clutter(alpha: np.ndarray, row: tuple[int, int, int, int], rng: np.ran
 
 def _rotate(canvas: np.ndarray, angle: float, fill: float) -> tuple[np.ndarray, np.ndarray]:
     """Rotate about the centre, growing the canvas so nothing is cut; returns (image, 2x3 matrix)."""
-    h, w = canvas.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
-    matrix[0, 2] += new_w / 2 - w / 2
-    matrix[1, 2] += new_h / 2 - h / 2
-    out = cv2.warpAffine(canvas, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=fill)
+    matrix, size = rotation_matrix(canvas.shape, angle)
+    out = cv2.warpAffine(canvas, matrix, size, flags=cv2.INTER_LINEAR, borderValue=fill)
     return out, matrix
 
 

@@ -95,3 +95,24 @@ def encode_png(image: np.ndarray) -> bytes:
     if not ok:
         raise ImageError("could not encode PNG")
     return buf.tobytes()
+
+
+def limit_size(image: np.ndarray, longest: int) -> np.ndarray:
+    """Area-downscale (never enlarge) so that the longer side is at most `longest` pixels."""
+    scale = longest / max(image.shape[:2])
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def rotation_matrix(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """2x3 matrix rotating an image of `shape` by `angle` degrees (counter-clockwise) about its
+    centre, and the grown output size (w, h) that keeps every corner."""
+    h, w = shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
+    matrix[0, 2] += new_w / 2 - w / 2
+    matrix[1, 2] += new_h / 2 - h / 2
+    return matrix, (new_w, new_h)

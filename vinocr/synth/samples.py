@@ -1,6 +1,6 @@
 """The project's own sample boxes, drawn by code with OpenCV's Hershey fonts (no EMNIST images).
 
-`python -m vinocr.samples OUT_DIR [--vin VIN] [--seed N]` writes 17 box images box01.png ...
+`python -m vinocr.synth.samples OUT_DIR [--vin VIN] [--seed N]` writes 17 box images box01.png ...
 box17.png of a VIN, with jittered handwriting-like strokes, box borders and both polarities.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vinocr.image_io import encode_png
-from vinocr.synth import BoxStyle, render_box
+from vinocr.box.image_io import encode_png
+from vinocr.synth.boxes import BoxStyle, render_box
 
 SAMPLE_VIN = "1M8GDM9AXKP042788"  # the classic check-digit example of 49 CFR 565
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX)
@@ -88,7 +88,9 @@ def sample_field(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vinocr.samples", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m vinocr.synth.samples", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--vin", default=SAMPLE_VIN)
     parser.add_argument("--seed", type=int, default=17)

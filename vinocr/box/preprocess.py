@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vinocr.image_io import to_gray8
+from vinocr.box.image_io import limit_size, to_gray8
 
 SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
@@ -179,21 +179,12 @@ def frame_glyph(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (binary * 255).astype(np.uint8), np.clip(small, 0, 255).astype(np.float32)
 
 
-def limit_size(gray: np.ndarray, longest: int = MAX_WORK_SIDE) -> np.ndarray:
-    """Area-downscale images whose longer side exceeds `longest` (speed; detail is not needed)."""
-    scale = longest / max(gray.shape)
-    if scale >= 1:
-        return gray
-    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-
-
 def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
     """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
 
     `has_border=False` skips box-line removal (drawings on a blank canvas have no box).
     """
-    gray = limit_size(to_gray8(image))
+    gray = limit_size(to_gray8(image), MAX_WORK_SIDE)
     steps: list[tuple[str, np.ndarray]] = [("grayscale", gray)]
     if min(gray.shape) < 8:
         return Preprocessed(None, steps, empty=True, note="image too small to hold a character")

@@ -13,11 +13,12 @@ import json
 import sys
 from pathlib import Path
 
-from vinocr.cli import list_images
-from vinocr.image_io import ImageError, read_image_file
-from vinocr.recognizer import Recognizer
-from vinocr.vin_reader import VinReading, read_boxes, read_field
-from vinocr.vin_rules import MODES
+from vinocr.alphabet import UNREAD
+from vinocr.box.cli import list_images
+from vinocr.box.image_io import ImageError, read_image_file
+from vinocr.box.recognizer import Recognizer
+from vinocr.vin.reader import VinReading, read_boxes, read_field
+from vinocr.vin.rules import MODES
 
 MARKS = {True: "PASS", False: "FAIL", None: "  ? "}
 
@@ -65,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         if box.status != "ok":
             print(box.message, file=sys.stderr)
     print(json.dumps(reading.to_dict(), indent=1) if args.json else format_report(reading))
-    complete = len(reading.vin) == 17 and "?" not in reading.vin
+    complete = len(reading.vin) == 17 and UNREAD not in reading.vin
     return 0 if complete else 1
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """Console-script entry point."""
     sys.exit(main())

@@ -15,12 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.image_io import ImageError, decode_image, read_image_file
-from vinocr.preprocess import Preprocessed, preprocess_box
+from vinocr.box.image_io import ImageError, decode_image, read_image_file
+from vinocr.box.preprocess import Preprocessed, preprocess_box
+from vinocr.model_files import ALPHABET_FILE, ONNX_FILE, model_dir_from_env
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
-MODEL_FILE = "vinocr.keras"  # the trained Keras model (training, export)
-ONNX_FILE = "vinocr.onnx"  # its ONNX export, used for inference
 LOW_CONFIDENCE = 0.8  # below this a prediction is flagged for a human look
 
 
@@ -64,11 +62,6 @@ class BoxResult:
         }
 
 
-def model_dir_from_env() -> Path:
-    """The model folder: VINOCR_MODEL_DIR, else the project's committed models/."""
-    return Path(os.environ.get("VINOCR_MODEL_DIR", DEFAULT_MODEL_DIR))
-
-
 class Recognizer:
     """The trained model plus preprocessing; create once with `load` (about 0.1 s, no TensorFlow).
 
@@ -95,7 +88,7 @@ class Recognizer:
         path = folder / ONNX_FILE
         if not path.exists():
             raise FileNotFoundError(f"no trained model at {path}: run `python -m vinocr.train` first")
-        alphabet_file = folder / "alphabet.json"
+        alphabet_file = folder / ALPHABET_FILE
         alphabet = (
             json.loads(alphabet_file.read_text())["alphabet"] if alphabet_file.exists() else VIN_ALPHABET
         )

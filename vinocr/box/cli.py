@@ -15,8 +15,9 @@ from pathlib import Path
 
 from natsort import natsorted
 
-from vinocr.image_io import is_image_name
-from vinocr.recognizer import BoxResult, Recognizer
+from vinocr.box.image_io import is_image_name
+from vinocr.model_files import ONNX_FILE
+from vinocr.box.recognizer import BoxResult, Recognizer
 
 CHUNK = 256  # boxes per model call
 
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         default="plain",
         help="plain: the task contract; csv/json add status, confidence and top 3",
     )
-    parser.add_argument("--model-dir", type=Path, help="folder with vinocr.keras (default: models/)")
+    parser.add_argument("--model-dir", type=Path, help=f"folder with {ONNX_FILE} (default: models/ or $VINOCR_MODEL_DIR)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"error: {args.folder.as_posix()}: no such folder", file=sys.stderr)
@@ -79,3 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         failures += _emit(recognizer.recognize_files(paths[start : start + CHUNK]), args.format, writer)
     sys.stdout.flush()
     return 1 if failures else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Synthetic data drawn by code: box images in real-world styles, whole fields, the app's samples."""
