@@ -8,7 +8,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = "# Generated from pyproject.toml by scripts/sync_requirements.py: edit pyproject.toml, not this file.\n"
+HEADER = (
+    "# Generated from pyproject.toml by scripts/sync_requirements.py: edit pyproject.toml, not this file.\n"
+)
 
 
 def wanted() -> dict[str, str]:
@@ -17,7 +19,10 @@ def wanted() -> dict[str, str]:
     runtime = project["dependencies"]
     extras = project["optional-dependencies"]
     sets = {
-        "requirements-app.txt": ("# Runtime only: the app, the CLIs, the Docker image (no TensorFlow).", runtime),
+        "requirements-app.txt": (
+            "# Runtime only: the app, the CLIs and Docker (no TensorFlow).",
+            runtime,
+        ),
         "requirements.txt": (
             "# Runtime + training/export (TensorFlow/Keras, ONNX): everything that trains and runs vinocr.",
             runtime + extras["train"],
@@ -31,7 +36,11 @@ def wanted() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    stale = [name for name, text in wanted().items() if not (ROOT / name).exists() or (ROOT / name).read_text() != text]
+    stale = [
+        name
+        for name, text in wanted().items()
+        if not (ROOT / name).exists() or (ROOT / name).read_text() != text
+    ]
     if "--check" in argv:
         for name in stale:
             print(f"{name} is out of date: run python scripts/sync_requirements.py", file=sys.stderr)

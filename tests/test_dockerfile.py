@@ -92,7 +92,16 @@ def test_every_copy_source_exists_and_reaches_the_build_context(steps):
             assert (ROOT / source).exists(), f"COPY source {source} does not exist"
             assert not is_ignored(source, patterns), f"COPY source {source} is excluded by .dockerignore"
     sources = {s.rstrip("/") for args in copies for s in copy_sources(args)}
-    assert {"app.py", "pages", "ui", "vinocr", "models", "samples", ".streamlit", "requirements-app.txt"} <= sources
+    assert {
+        "app.py",
+        "pages",
+        "ui",
+        "vinocr",
+        "models",
+        "samples",
+        ".streamlit",
+        "requirements-app.txt",
+    } <= sources
 
 
 def test_the_pinned_requirements_are_installed(steps):

@@ -16,8 +16,8 @@ from pathlib import Path
 from natsort import natsorted
 
 from vinocr.box.image_io import is_image_name
-from vinocr.model_files import ONNX_FILE
 from vinocr.box.recognizer import BoxResult, Recognizer
+from vinocr.model_files import ONNX_FILE
 
 CHUNK = 256  # boxes per model call
 
@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         default="plain",
         help="plain: the task contract; csv/json add status, confidence and top 3",
     )
-    parser.add_argument("--model-dir", type=Path, help=f"folder with {ONNX_FILE} (default: models/ or $VINOCR_MODEL_DIR)")
+    parser.add_argument(
+        "--model-dir", type=Path, help=f"folder with {ONNX_FILE} (default: models/ or $VINOCR_MODEL_DIR)"
+    )
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"error: {args.folder.as_posix()}: no such folder", file=sys.stderr)

@@ -8,11 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.test_preprocess import blank_png
 from vinocr.box.cli import main
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def test_contract_on_sample_boxes(box_dir, capsys, recognizer):
     assert sum(a == b for a, b in zip(read, SAMPLE_VIN)) >= 15, read
 
 
-def test_bad_files_are_reported_and_the_rest_printed(tmp_path, capsys):
+def test_bad_files_are_reported_and_the_rest_printed(tmp_path, capsys, blank_png):
     good = sample_boxes()[0][1]
     cv2.imwrite(str(tmp_path / "a10.PNG"), good)
     cv2.imwrite(str(tmp_path / "a2.jpg"), good)

@@ -27,7 +27,7 @@ from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "screenshots"
@@ -82,13 +82,11 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> 
     raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
 
 
-def model_dir_for_server(tmp: Path) -> Path | None:
+def model_dir_for_server(tmp: Path, fake_training_files) -> Path | None:
     """None when models/ has the training results; else a folder with the model and test-only metrics."""
     models = ROOT / "models"
     if (models / "metrics.json").exists() and (models / "history.json").exists():
         return None
-    from tests.test_app import fake_training_files
-
     folder = tmp / "models"
     folder.mkdir()
     for path in models.iterdir():
@@ -99,13 +97,13 @@ def model_dir_for_server(tmp: Path) -> Path | None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, fake_training_files):
     """`streamlit run app.py` on a free local port, stopped after the module."""
     tmp = tmp_path_factory.mktemp("server")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
-    folder = model_dir_for_server(tmp)
+    folder = model_dir_for_server(tmp, fake_training_files)
     if folder is not None:
         env["VINOCR_MODEL_DIR"] = str(folder)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -274,11 +272,6 @@ def record(name: str, cold: tuple[float, float], warm: tuple[float, float], targ
     )
 
 
-def matches(a: str, b: str) -> int:
-    """How many positions agree."""
-    return sum(x == y for x, y in zip(a, b, strict=False))
-
-
 # --------------------------------------------------------------------------- tests
 
 
@@ -299,7 +292,7 @@ def test_home_page(page):
     screenshot(page, "01_home")
 
 
-def test_upload_17_boxes_shows_the_vin(page, box_files):
+def test_upload_17_boxes_shows_the_vin(page, box_files, matches):
     go(page, "Recognize VIN")
     cold, warm_vin = upload_and_time(page, box_files["warmup"])
     assert len(warm_vin) == 17
@@ -316,7 +309,7 @@ def test_upload_17_boxes_shows_the_vin(page, box_files):
     assert warm[0] < 15, f"warm upload -> VIN took {warm[0]:.1f} s"
 
 
-def test_corrupt_file_is_named(page, box_files):
+def test_corrupt_file_is_named(page, box_files, matches):
     go(page, "Home")
     go(page, "Recognize VIN")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in box_files["broken"]])
@@ -330,7 +323,7 @@ def test_corrupt_file_is_named(page, box_files):
     screenshot(page, "03_recognize_corrupt_file")
 
 
-def test_sample_field(page):
+def test_sample_field(page, matches):
     go(page, "Recognize VIN")
     page.get_by_role("button", name="Load the sample field").click()
     page.get_by_text("17 boxes found").wait_for()

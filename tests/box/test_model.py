@@ -8,7 +8,7 @@ import numpy as np
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.train.metrics import summarize
 
-MODELS = Path(__file__).resolve().parent.parent / "models"
+MODELS = Path(__file__).resolve().parents[2] / "models"
 BAR = 0.970
 
 

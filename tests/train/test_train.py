@@ -25,11 +25,9 @@ def test_prior_alpha_is_chosen_on_validation():
     assert alpha == 0.0 and table[0.0] == (1.0, 1.0)
 
 
-def test_training_writes_a_usable_model(vin_split, tmp_path, capsys):
-    from tests.conftest import emnist_dir
-
+def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys):
     out = tmp_path / "models"
-    args = ["--emnist-dir", str(emnist_dir()), "--epochs", "2", "--limit", "6000", "--out", str(out)]
+    args = ["--emnist-dir", str(emnist_dir), "--epochs", "2", "--limit", "6000", "--out", str(out)]
     assert main(args) == 0
     assert {"vinocr.keras", "vinocr.onnx", "alphabet.json", "history.json", "metrics.json"} <= {
         p.name for p in out.iterdir()

@@ -22,5 +22,5 @@ def test_model_alphabet_file_matches(tmp_path):
     import json
     from pathlib import Path
 
-    stored = json.loads((Path(__file__).parent.parent / "models" / "alphabet.json").read_text())
+    stored = json.loads((Path(__file__).resolve().parents[2] / "models" / "alphabet.json").read_text())
     assert stored["alphabet"] == VIN_ALPHABET

@@ -1,0 +1,153 @@
+"""The Recognize page in AppTest: uploads, order, corrections, rules, whole fields."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from ui import inputs
+from vinocr.box.image_io import encode_png
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
+from vinocr.vin.rules import check_digit_ok
+
+
+def test_upload_of_17_boxes_in_any_order_reads_the_vin(
+    open_page, vin_shown, texts, sample_files, uploader, table_with, matches
+):
+    at = open_page("pages/recognize.py")
+    files = sample_files()
+    random.Random(3).shuffle(files)
+    uploader(at).set_value(files).run()
+    assert not at.exception and not at.error, texts(at.error)
+    vin = vin_shown(at)
+    assert vin is not None and matches(vin, SAMPLE_VIN) >= 15, vin
+    table = table_with(at, "vin char")
+    assert list(table["file"]) == [f"box{i:02d}.png" for i in range(1, 18)]  # natural order restored
+    assert list(table["position"]) == list(range(1, 18))
+    assert all(48 <= code <= 90 for code in table["ascii"])
+    assert len(at.selectbox) == 17  # one correction box per VIN box
+    assert "Check digit" in texts(at.markdown)
+
+
+def test_boxes_can_be_reordered_with_the_position_column(
+    open_page, vin_shown, texts, sample_files, uploader, table_with
+):
+    at = open_page("pages/recognize.py")
+    files = sample_files()
+    uploader(at).set_value(files).run()
+    at.radio(key="recognize_mode").set_value("ignore").run()  # per-box reading, no rule changes
+    before = vin_shown(at)
+    sig = inputs.signature([(name, data) for name, data, _ in files])
+    edits = {"edited_rows": {0: {"position": 99}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[f"order_{sig}"] = edits  # move box01 to the end, as a user would in the editor
+    at.run()
+    assert not at.exception
+    table = table_with(at, "vin char")
+    assert list(table["file"]) == [f"box{i:02d}.png" for i in range(2, 18)] + ["box01.png"]
+    assert "Reading order: box02.png" in texts(at.caption)
+    assert vin_shown(at) == before[1:] + before[0]  # the characters moved along with their boxes
+
+
+def test_more_than_17_files_reads_the_first_17_and_says_so(
+    open_page, texts, sample_files, uploader, table_with
+):
+    at = open_page("pages/recognize.py")
+    extra = [(f"box{i}.png", encode_png(sample_boxes()[0][1]), "image/png") for i in (18, 19)]
+    uploader(at).set_value(sample_files() + extra).run()
+    assert not at.exception
+    warning = texts(at.warning)
+    assert "first 17" in warning and "box18.png" in warning and "box19.png" in warning
+    assert len(table_with(at, "vin char")) == 17
+
+
+def test_a_corrupt_box_is_named_and_the_others_still_read(
+    open_page, vin_shown, texts, sample_files, uploader, table_with, matches
+):
+    at = open_page("pages/recognize.py")
+    files = sample_files()
+    files[4] = ("box05.png", b"\x89PNG\r\n\x1a\n not really a png", "image/png")
+    uploader(at).set_value(files).run()
+    assert not at.exception
+    assert "box05.png" in texts(at.error)
+    vin = vin_shown(at)
+    assert vin is not None and vin[4] == "?" and matches(vin, SAMPLE_VIN) >= 14
+    table = table_with(at, "vin char")
+    assert table.loc[4, "status"] == "error" and pd.isna(table.loc[4, "ascii"])
+
+
+def test_a_correction_updates_the_vin_and_the_report(
+    open_page, vin_shown, texts, sample_files, uploader, table_with
+):
+    at = open_page("pages/recognize.py")
+    uploader(at).set_value(sample_files()).run()
+    at.radio(key="recognize_mode").set_value("ignore").run()
+    before = vin_shown(at)
+    wrong = "3" if before[8] != "3" else "4"
+    at.selectbox[8].select(wrong).run()  # the check digit box
+    assert not at.exception
+    after = vin_shown(at)
+    assert after[8] == wrong and after[:8] == before[:8]
+    report = texts(at.markdown)
+    assert "should be" in report  # the check digit now fails
+    table = table_with(at, "vin char")
+    assert table.loc[8, "corrected"] == wrong and table.loc[8, "vin char"] == wrong
+    at.button(key="clear_corrections").click().run()
+    assert vin_shown(at) == before
+
+
+def test_a_rule_aware_suggestion_can_be_taken_over(open_page, vin_shown, texts, sample_files, uploader):
+    at = open_page("pages/recognize.py")
+    uploader(at).set_value(sample_files()).run()
+    at.selectbox[0].select("7").run()  # a wrong first character breaks the check digit
+    suggestion = [b for b in at.button if b.key == "use_suggestion"]
+    if suggestion:  # the valid VIN is too unlikely to be shown by itself: the user can take it
+        suggestion[0].click().run()
+        assert not at.exception
+        assert (
+            sum(1 for key in at.session_state if str(key).startswith("fix_") and at.session_state[key]) >= 2
+        )
+    vin = vin_shown(at)
+    assert vin[0] == "7"
+    assert check_digit_ok(vin), vin
+    assert "as expected" in texts(at.markdown)
+
+
+def test_enforce_mode_marks_the_check_digit_required(open_page, texts, sample_files, uploader):
+    at = open_page("pages/recognize.py")
+    uploader(at).set_value(sample_files()).run()
+    at.radio(key="recognize_mode").set_value("enforce").run()
+    assert not at.exception
+    assert "Check digit (position 9)** <span style='color:#6b7280'>(required)" in texts(at.markdown)
+
+
+def test_sample_field_is_segmented_and_read(open_page, vin_shown, texts, matches):
+    at = open_page("pages/recognize.py")
+    at.button[[b.label for b in at.button].index("Load the sample field")].click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert at.radio(key="recognize_input").value.startswith("One image")
+    vin = vin_shown(at)
+    assert vin is not None and matches(vin, SAMPLE_VIN) >= 15, vin
+
+
+def test_field_without_17_boxes_shows_the_message_and_no_guess(open_page, vin_shown, texts, uploader):
+    at = open_page("pages/recognize.py")
+    at.radio(key="recognize_input").set_value("One image of the whole field").run()
+    field = np.full((120, 600), 255, np.uint8)
+    for i in range(5):  # five boxes only
+        cv2.rectangle(field, (20 + i * 100, 20), (110 + i * 100, 100), 0, 3)
+    uploader(at).set_value(("five.png", encode_png(field), "image/png")).run()
+    assert not at.exception
+    assert "five.png" in texts(at.error)
+    assert vin_shown(at) is None
+
+
+def test_unreadable_field_file_is_named(open_page, vin_shown, texts, uploader):
+    at = open_page("pages/recognize.py")
+    at.radio(key="recognize_input").set_value("One image of the whole field").run()
+    uploader(at).set_value(("scan.jpg", b"garbage", "image/jpeg")).run()
+    assert not at.exception
+    assert "scan.jpg" in texts(at.error)
+    assert vin_shown(at) is None

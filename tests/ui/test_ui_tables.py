@@ -1,0 +1,55 @@
+"""ui.tables: box and batch tables, CSV, gallery order, metrics frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui import figures, tables
+from vinocr.alphabet import VIN_ALPHABET
+from vinocr.box.recognizer import BoxResult
+from vinocr.synth.samples import sample_boxes
+
+
+def test_tables_and_csv(recognizer):
+    boxes = sample_boxes()[:3]
+    results = recognizer.recognize_arrays([img for _, img in boxes], [n for n, _ in boxes])
+    results.append(BoxResult("bad.png", "error", message="bad.png: not a readable image"))
+    table = tables.batch_table(results, [figures.thumbnail_uri(figures.first_image(r)) for r in results])
+    assert list(table.columns[:3]) == ["image", "ascii", "file"]
+    assert table["ascii"].iloc[0] == ord(results[0].char) and pd.isna(table["ascii"].iloc[3])
+    csv = tables.csv_bytes(table).decode()
+    assert csv.splitlines()[0].startswith("ascii,file,char,status,confidence")
+    assert "data:image" not in csv and "bad.png: not a readable image" in csv
+    boxes = tables.box_table(results, "1M8?", {1: "M"}, [1])
+    assert list(boxes["vin char"]) == list("1M8?") and boxes.loc[1, "corrected"] == "M"
+    assert bool(boxes.loc[0, "changed by rules"]) and pd.isna(boxes.loc[3, "ascii"])
+
+
+def test_gallery_order_puts_empty_and_unsure_first():
+    results = [
+        BoxResult("a", "ok", "A", 0.99),
+        BoxResult("b", "ok", "B", 0.41),
+        BoxResult("c", "error", message="c: bad"),
+        BoxResult("d", "empty"),
+    ]
+    assert tables.gallery_order(results) == [3, 1, 0]
+
+
+def test_metrics_helpers(tmp_path, fake_training_files):
+    fake_training_files(tmp_path)
+    history = tables.load_json(tmp_path / "history.json")
+    frame = tables.history_frame(history)
+    assert set(frame["metric"]) == {"loss", "accuracy", "macro recall"} and len(frame) == 4 * 5
+    metrics = tables.load_json(tmp_path / "metrics.json")
+    assert tables.load_json(tmp_path / "missing.json") is None
+    conf = tables.confusion_frame(metrics["test"]["confusion_matrix"], hide_diagonal=True)
+    assert len(conf) == 33 * 33 and conf["count"].max() == 9
+    recall = tables.per_class_frame(metrics["test"])
+    assert list(recall["character"]) == list(VIN_ALPHABET)
+    card = dict(tables.model_card(metrics))
+    assert card["Model file"] == "vinocr.keras, 2.0 MB" and card["Training time"] == "4.0 min"
+    assert card["Best validation epoch"].startswith("4 (accuracy 0.9500")
+    assert (
+        card["Class-prior correction"].startswith("alpha 0.3")
+        and card["Inference file"] == "vinocr.onnx, 1.9 MB"
+    )
