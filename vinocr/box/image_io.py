@@ -1,4 +1,10 @@
-"""Decode box images safely: size checked from the header before decoding, any depth/channels."""
+"""Decode box images safely: size and memory checked from the header before decoding, EXIF orientation
+honoured, any depth/channels, and no decoder noise on stderr (every problem is an ImageError naming
+the file).
+
+Box images are decoded with Pillow (PNG, JPEG, BMP only), which reads 16-bit colour PNGs as 8-bit and
+reports a truncated file as an error instead of printing a warning and returning half an image.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,16 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+DECODE_FORMATS = ("PNG", "JPEG", "BMP")  # Pillow's names; a phone's multi-picture JPEG opens as MPO
 MAX_SIDE = 4000  # a scanned box is at most ~2,000 px; refuse anything far beyond before decoding
 MAX_BYTES = 25 * 1024 * 1024
+MAX_DECODED_BYTES = 64 * 1024 * 1024  # one decoded box (4000x4000 RGBA, 8-bit); see decoded_bytes
+EXIF_ORIENTATION_TAG = 0x0112
+# bytes per pixel of the array each Pillow mode is read into (P with transparency becomes RGBA)
+_MODE_BYTES = {"1": 1, "L": 1, "P": 4, "LA": 2, "PA": 4, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2}
 
 
 class ImageError(ValueError):
@@ -23,56 +34,171 @@ def is_image_name(name: str) -> bool:
     return Path(name).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _header_size(data: bytes, name: str) -> tuple[int, int]:
-    """(width, height) read from the header only (PIL opens lazily, no pixel decoding)."""
+def _open(data: bytes, name: str) -> ImageFile.ImageFile:
+    """Pillow image of PNG/JPEG/BMP bytes, header read only (no pixels decoded yet)."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            return img.size
+        return Image.open(io.BytesIO(data), formats=DECODE_FORMATS)
     except Image.DecompressionBombError:
         raise ImageError(f"{name}: the image is far too large for a box image") from None
-    except (UnidentifiedImageError, OSError, ValueError):
+    except Exception:  # Pillow raises many types on hostile headers; all mean the same here
         raise ImageError(f"{name}: not a readable image (PNG, JPEG or BMP expected)") from None
 
 
+def _orientation_of(img: Image.Image) -> int:
+    """EXIF orientation (1-8) from an open image's header, 1 when absent or unreadable.
+
+    Only the header's EXIF block is read (`info["exif"]`): `getexif()` would decode a whole PNG.
+    """
+    try:
+        raw = img.info.get("exif")
+        if not raw:
+            return 1
+        exif = Image.Exif()
+        exif.load(raw)
+        value = exif.get(EXIF_ORIENTATION_TAG, 1)
+    except Exception:  # a damaged EXIF block is not worth refusing the picture for
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation tag of encoded image bytes (1-8); 1 when absent or unreadable."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return _orientation_of(img)
+    except Exception:
+        return 1
+
+
+def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
+    """Turn a decoded image (H, W) or (H, W, C) upright as its EXIF orientation says (1 = as stored).
+
+    2 mirrored, 3 upside down, 4 mirrored upside down, 5 mirrored and turned, 6 stored turned 90
+    degrees anticlockwise (shown by turning it clockwise), 7 mirrored and turned, 8 the reverse of 6.
+    """
+    if orientation == 2:
+        image = image[:, ::-1]
+    elif orientation == 3:
+        image = image[::-1, ::-1]
+    elif orientation == 4:
+        image = image[::-1]
+    elif orientation == 5:
+        image = image.swapaxes(0, 1)
+    elif orientation == 6:
+        image = image[::-1].swapaxes(0, 1)
+    elif orientation == 7:
+        image = image[::-1, ::-1].swapaxes(0, 1)
+    elif orientation == 8:
+        image = image[:, ::-1].swapaxes(0, 1)
+    else:
+        return image
+    return np.ascontiguousarray(image)
+
+
+def decoded_bytes(img: Image.Image) -> int:
+    """Bytes of the array an opened image will be decoded into (Pillow reads 16-bit colour as 8-bit)."""
+    per_pixel = _MODE_BYTES.get(img.mode, max(3, len(img.getbands())))
+    return img.size[0] * img.size[1] * per_pixel
+
+
+def _pixels(img: Image.Image, name: str) -> np.ndarray:
+    """Decode an opened image into the arrays OpenCV would give: gray, gray+alpha, BGR or BGRA."""
+    try:
+        img.load()
+        if img.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV", "I", "F", "RGBX"):
+            img = img.convert("RGB" if img.mode in ("CMYK", "YCbCr", "LAB", "HSV", "RGBX") else "L")
+        elif img.mode in ("P", "PA", "La", "RGBa"):
+            has_alpha = img.mode != "P" or "transparency" in img.info
+            img = img.convert("RGBA" if has_alpha else "RGB")
+        array = np.asarray(img)
+    except Exception:  # truncated or corrupt pixel data; Pillow raises OSError, SyntaxError, ...
+        raise ImageError(f"{name}: the image data is corrupt or truncated") from None
+    if array.dtype.byteorder not in ("=", "|"):
+        array = array.astype(array.dtype.newbyteorder("="))
+    if array.ndim == 3 and array.shape[2] >= 3:  # Pillow is RGB(A); to_gray8 works in OpenCV's BGR(A)
+        array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA if array.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+    return array
+
+
 def decode_image(data: bytes, name: str = "image") -> np.ndarray:
-    """Bytes -> uint8 grayscale (H, W) with 255 = bright, handling 16-bit, RGB and RGBA.
+    """Bytes -> uint8 grayscale (H, W), upright, with 255 = bright, handling 16-bit, RGB and RGBA.
 
     A transparent background (RGBA with see-through pixels) is read from the alpha channel:
-    opaque pixels are ink. Raises ImageError for unreadable, empty or oversized input.
+    opaque pixels are ink. The EXIF orientation of a phone photo is applied. Size and decoded memory
+    are checked from the header before any pixel is decoded. Raises ImageError for unreadable,
+    empty, corrupt or oversized input; nothing is printed.
     """
     if not data:
         raise ImageError(f"{name}: the file is empty")
     if len(data) > MAX_BYTES:
         raise ImageError(f"{name}: {len(data) / 1e6:.1f} MB is too large for a box image")
-    width, height = _header_size(data, name)
-    if max(width, height) > MAX_SIDE:
-        raise ImageError(
-            f"{name}: {width}x{height} px is too large for a box image (max {MAX_SIDE} px a side)"
-        )
-    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if array is None or array.size == 0:
-        raise ImageError(f"{name}: the image data is corrupt or truncated")
-    return to_gray8(array)
+    with _open(data, name) as img:
+        width, height = img.size
+        if max(width, height) > MAX_SIDE:
+            raise ImageError(
+                f"{name}: {width}x{height} px is too large for a box image (max {MAX_SIDE} px a side)"
+            )
+        if width == 0 or height == 0:
+            raise ImageError(f"{name}: the image data is corrupt or truncated (no pixels)")
+        if decoded_bytes(img) > MAX_DECODED_BYTES:
+            raise ImageError(
+                f"{name}: {width}x{height} px in {img.mode} would take {decoded_bytes(img) / 2**20:.0f} MB "
+                f"to decode, more than a box image may use ({MAX_DECODED_BYTES // 2**20} MB)"
+            )
+        orientation = _orientation_of(img)
+        array = _pixels(img, name)
+    return apply_orientation(to_gray8(array), orientation)
+
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    """Any real-valued array -> uint8: 16-bit divided by 257, bool as 0/255, other types scaled
+    (0..1 -> 0..255, or by the maximum when it is above 1; negative and non-finite values -> 0)."""
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.uint16:  # without a float64 copy: 8 bytes a sample for a 4000x4000 scan is 1 GB
+        return cv2.convertScaleAbs(np.ascontiguousarray(array), alpha=1 / 257)
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * np.uint8(255)
+    values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    top = max(float(values.max()), 1.0)
+    return np.clip(values / top * 255.0, 0, 255).astype(np.uint8)
+
+
+def _usable(array: np.ndarray) -> bool:
+    """A 2-D array, or 3-D with 1-4 channels, of real numbers or booleans."""
+    real = (
+        array.dtype == np.bool_
+        or np.issubdtype(array.dtype, np.integer)
+        or np.issubdtype(array.dtype, np.floating)
+    )
+    return real and (array.ndim == 2 or (array.ndim == 3 and 1 <= array.shape[2] <= 4))
 
 
 def to_gray8(array: np.ndarray) -> np.ndarray:
-    """Any decoded image (gray/BGR/BGRA, 8/16-bit, float) -> uint8 grayscale."""
-    if array.dtype == np.uint16:
-        array = (array / 257.0).round().astype(np.uint8)
-    elif array.dtype != np.uint8:
-        scaled = array.astype(np.float64)
-        top = scaled.max() if scaled.max() > 1.0 else 1.0
-        array = np.clip(scaled / top * 255.0, 0, 255).astype(np.uint8)
-    if array.ndim == 2:
-        return array
-    if array.shape[2] in (2, 4):  # gray + alpha, or BGRA
-        alpha = array[:, :, -1]
+    """Any decoded image (gray, gray+alpha, BGR, BGRA; 8/16-bit, float, bool) -> uint8 grayscale.
+
+    Raises ImageError for what is not an image array (wrong shape, more than 4 channels, text).
+    An array with no pixels comes back as an empty uint8 array.
+    """
+    try:
+        array = np.asarray(array)
+    except Exception:  # ragged nested lists and the like
+        raise ImageError("not an image array") from None
+    if not _usable(array):
+        raise ImageError(f"not an image array (shape {array.shape}, type {array.dtype})")
+    if array.size == 0:
+        return np.zeros(array.shape[:2], np.uint8)
+    if array.ndim == 3 and array.shape[2] in (2, 4):  # gray + alpha, or BGRA
+        alpha = _to_uint8(array[:, :, -1])
         if alpha.min() < 128:  # real transparency: the opaque strokes are the glyph and border
-            return alpha.copy()
+            return np.array(alpha)
         array = array[:, :, :-1]
-    if array.shape[2] == 1:
-        return array[:, :, 0].copy()
-    return cv2.cvtColor(np.ascontiguousarray(array[:, :, :3]), cv2.COLOR_BGR2GRAY)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim == 2:
+        gray = _to_uint8(array)
+        return gray if gray.flags.c_contiguous else np.ascontiguousarray(gray)
+    return cv2.cvtColor(np.ascontiguousarray(_to_uint8(array)), cv2.COLOR_BGR2GRAY)
 
 
 def read_image_file(path: str | Path) -> np.ndarray:
@@ -99,6 +225,8 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def limit_size(image: np.ndarray, longest: int) -> np.ndarray:
     """Area-downscale (never enlarge) so that the longer side is at most `longest` pixels."""
+    if image.size == 0:
+        return image
     scale = longest / max(image.shape[:2])
     if scale >= 1:
         return image
