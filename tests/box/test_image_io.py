@@ -113,10 +113,15 @@ def test_decoded_size_is_known_before_decoding(blank_png):
         assert decoded_bytes(img) <= MAX_DECODED_BYTES
 
 
-def test_a_small_16_bit_rgba_file_of_4000x4000_px_costs_under_200_mb(tmp_path):
+@pytest.mark.parametrize("alpha", [0, 65535])
+def test_a_small_16_bit_rgba_file_of_4000x4000_px_costs_under_200_mb(tmp_path, alpha):
     """The hostile file of the issue: 140 KB on disk, 128 MB as 16-bit RGBA, 1.25 GB before the fix."""
+    pixels = np.zeros((4000, 4000, 4), np.uint16)
+    pixels[..., 3] = alpha  # see-through (read from alpha) or opaque (read from colour)
+    pixels[1000:3000, 1900:2100, :3] = 40000
     path = tmp_path / "bomb.png"
-    path.write_bytes(cv2.imencode(".png", np.zeros((4000, 4000, 4), np.uint16))[1].tobytes())
+    path.write_bytes(cv2.imencode(".png", pixels)[1].tobytes())
+    del pixels
     assert path.stat().st_size < 1_000_000
     script = (
         "import resource, sys\n"

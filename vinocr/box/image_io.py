@@ -21,6 +21,8 @@ MAX_SIDE = 4000  # a scanned box is at most ~2,000 px; refuse anything far beyon
 MAX_BYTES = 25 * 1024 * 1024
 MAX_DECODED_BYTES = 64 * 1024 * 1024  # one decoded box (4000x4000 RGBA, 8-bit); see decoded_bytes
 EXIF_ORIENTATION_TAG = 0x0112
+STRIP_BYTES = 4 * 1024 * 1024  # colour images are turned gray in strips of this size
+OPAQUE = 128  # an alpha channel with a pixel below this is real transparency: the opaque pixels are ink
 # bytes per pixel of the array each Pillow mode is read into (P with transparency becomes RGBA)
 _MODE_BYTES = {"1": 1, "L": 1, "P": 4, "LA": 2, "PA": 4, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2}
 
@@ -101,8 +103,23 @@ def decoded_bytes(img: Image.Image) -> int:
     return img.size[0] * img.size[1] * per_pixel
 
 
-def _pixels(img: Image.Image, name: str) -> np.ndarray:
-    """Decode an opened image into the arrays OpenCV would give: gray, gray+alpha, BGR or BGRA."""
+def _colour_to_gray(img: Image.Image) -> np.ndarray:
+    """A decoded RGB(A) Pillow image -> uint8 gray (or its alpha when transparent), strip by strip:
+    converting the whole image to an array would hold three copies of its pixels at once."""
+    if img.mode == "RGBA" and img.getextrema()[3][0] < OPAQUE:
+        return np.array(img.getchannel("A"))
+    width, height = img.size
+    code = cv2.COLOR_RGBA2GRAY if img.mode == "RGBA" else cv2.COLOR_RGB2GRAY
+    gray = np.empty((height, width), np.uint8)
+    step = max(1, STRIP_BYTES // (width * len(img.getbands())))
+    for top in range(0, height, step):
+        bottom = min(height, top + step)
+        gray[top:bottom] = cv2.cvtColor(np.asarray(img.crop((0, top, width, bottom))), code)
+    return gray
+
+
+def _decode_gray(img: Image.Image, name: str) -> np.ndarray:
+    """Decode an opened image to uint8 gray, the same pixels as `to_gray8` gives from OpenCV's arrays."""
     try:
         img.load()
         if img.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV", "I", "F", "RGBX"):
@@ -110,14 +127,14 @@ def _pixels(img: Image.Image, name: str) -> np.ndarray:
         elif img.mode in ("P", "PA", "La", "RGBa"):
             has_alpha = img.mode != "P" or "transparency" in img.info
             img = img.convert("RGBA" if has_alpha else "RGB")
+        if img.mode in ("RGB", "RGBA"):
+            return _colour_to_gray(img)
         array = np.asarray(img)
     except Exception:  # truncated or corrupt pixel data; Pillow raises OSError, SyntaxError, ...
         raise ImageError(f"{name}: the image data is corrupt or truncated") from None
-    if array.dtype.byteorder not in ("=", "|"):
+    if array.dtype.byteorder not in ("=", "|"):  # 16-bit gray may come big-endian
         array = array.astype(array.dtype.newbyteorder("="))
-    if array.ndim == 3 and array.shape[2] >= 3:  # Pillow is RGB(A); to_gray8 works in OpenCV's BGR(A)
-        array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA if array.shape[2] == 4 else cv2.COLOR_RGB2BGR)
-    return array
+    return to_gray8(array)
 
 
 def decode_image(data: bytes, name: str = "image") -> np.ndarray:
@@ -146,8 +163,8 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
                 f"to decode, more than a box image may use ({MAX_DECODED_BYTES // 2**20} MB)"
             )
         orientation = _orientation_of(img)
-        array = _pixels(img, name)
-    return apply_orientation(to_gray8(array), orientation)
+        gray = _decode_gray(img, name)
+    return apply_orientation(gray, orientation)
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
@@ -190,7 +207,7 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
         return np.zeros(array.shape[:2], np.uint8)
     if array.ndim == 3 and array.shape[2] in (2, 4):  # gray + alpha, or BGRA
         alpha = _to_uint8(array[:, :, -1])
-        if alpha.min() < 128:  # real transparency: the opaque strokes are the glyph and border
+        if alpha.min() < OPAQUE:  # real transparency: the opaque strokes are the glyph and border
             return np.array(alpha)
         array = array[:, :, :-1]
     if array.ndim == 3 and array.shape[2] == 1:
