@@ -1,7 +1,10 @@
 """`python -m vinocr DIR` in the task's output contract, including every kind of bad input."""
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -9,6 +12,7 @@ import numpy as np
 import pytest
 
 from vinocr.box.cli import main
+from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +57,7 @@ def test_bad_files_are_reported_and_the_rest_printed(tmp_path, capsys, blank_png
     assert "a1.png: not a readable image" in err
     assert "a4.jpeg" in err and "too large" in err
     assert "a5.png: no character in the box" in err
+    assert f"{tmp_path.as_posix()}/sub.png: a folder, not an image file; skipped" in err
     assert "notes.txt" not in out + err
 
 
@@ -61,6 +66,103 @@ def test_empty_and_missing_folders(tmp_path, capsys):
     assert capsys.readouterr().out == ""
     assert main([str(tmp_path / "nope")]) == 2
     assert "nope: no such folder" in capsys.readouterr().err
+    (tmp_path / "a.png").write_bytes(b"")
+    assert main([str(tmp_path / "a.png")]) == 2
+    assert "a.png: not a folder" in capsys.readouterr().err
+    for blank in ("", " "):  # not the current folder in disguise
+        assert main([blank]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "error: the folder name is empty" in err
+
+
+def test_an_unreadable_folder_is_a_message_and_status_2(tmp_path, capsys, monkeypatch):
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("vinocr.box.folder.os.scandir", refuse)
+    assert main([str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"error: {tmp_path.as_posix()}: cannot read the folder (Permission denied)\n"
+
+
+def test_a_folder_without_read_permission():
+    """A real unreadable folder, read as an ordinary user (root drops to nobody after the imports)."""
+    base = Path(tempfile.mkdtemp())
+    locked = base / "locked"
+    try:
+        base.chmod(0o755)
+        locked.mkdir()
+        (locked / "box01.png").write_bytes(encode_png(sample_boxes()[0][1]))
+        locked.chmod(0o311)  # can be entered, not listed
+        code = (
+            "import os, shutil, sys  # argparse imports shutil lazily\n"
+            "from vinocr.box.cli import main\n"
+            "if os.geteuid() == 0:\n"
+            "    os.setgid(65534)\n"
+            "    os.setuid(65534)\n"
+            "sys.exit(main([sys.argv[1]]))\n"
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(locked)], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
+    finally:
+        locked.chmod(0o755)
+        shutil.rmtree(base)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == f"error: {locked.as_posix()}: cannot read the folder (Permission denied)\n"
+
+
+def test_broken_links_and_odd_names_are_said_on_stderr(tmp_path, capsys):
+    good = sample_boxes()[0][1]
+    cv2.imwrite(str(tmp_path / "a1.png"), good)
+    (tmp_path / "a2.png").symlink_to(tmp_path / "gone.png")
+    (tmp_path / "a3.png").symlink_to(tmp_path / "a1.png")  # a working link is read
+    os.mkfifo(tmp_path / "a4.png")  # reading it would block forever
+    newline = tmp_path / "a5\nb\\c.png"
+    cv2.imwrite(str(tmp_path / "tmp.png"), good)
+    (tmp_path / "tmp.png").rename(newline)
+    raw = os.fsdecode(os.fsencode(tmp_path) + b"/a6\xff.png")  # not UTF-8
+    Path(raw).write_bytes((tmp_path / "a1.png").read_bytes())
+    assert main([str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    base = tmp_path.as_posix()
+    assert out.splitlines() == [
+        f"49, {base}/a1.png",
+        f"49, {base}/a3.png",
+        f"49, {base}/a5\\nb\\\\c.png",  # one line per image: newline and backslash C-escaped
+        f"49, {base}/a6\\xff.png",  # a byte that is not UTF-8, as `ls -b` shows it
+    ]
+    assert f"{base}/a2.png: a broken link (its target does not exist); skipped" in err
+    assert f"{base}/a4.png: not a regular file; skipped" in err
+
+
+def test_a_name_that_is_not_utf8_never_stops_the_output(tmp_path):
+    Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.png")).write_bytes(encode_png(sample_boxes()[0][1]))
+    expected = {"plain": b"/caf\\xe9.png", "csv": b"/caf\\xe9.png", "json": b"/caf\\udce9.png"}
+    for fmt, name in expected.items():
+        run = subprocess.run(
+            [sys.executable, "-m", "vinocr", str(tmp_path), "--format", fmt],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert run.returncode == 0 and run.stderr == b"", run.stderr
+        assert name in run.stdout, run.stdout
+
+
+@pytest.mark.parametrize("module", ["vinocr", "vinocr.vin"])
+def test_a_closed_stdout_ends_quietly_with_status_141(box_dir, module):
+    """`python -m vinocr DIR | head -1`: the reader leaves before the output is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, str(box_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    process.stdout.close()  # nobody reads: every write fails with a broken pipe
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert err == b""
 
 
 def test_csv_and_json_options(box_dir, capsys):

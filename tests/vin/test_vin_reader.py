@@ -92,3 +92,21 @@ def test_cli_field_image_and_errors(tmp_path, capsys):
     bad.write_bytes(b"garbage")
     assert main([str(bad)]) == 2
     assert "bad.png: not a readable image" in capsys.readouterr().err
+
+
+def test_cli_reads_a_sideways_phone_box_upright_and_refuses_an_empty_path(tmp_path, capsys):
+    from PIL import Image
+
+    for name, img in sample_boxes():
+        cv2.imwrite(str(tmp_path / name), img)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned anticlockwise, shown turned clockwise
+    (tmp_path / "box02.png").unlink()
+    Image.fromarray(np.rot90(sample_boxes()[1][1])).save(tmp_path / "box02.jpg", exif=exif.tobytes())
+    (tmp_path / "box99.png").mkdir()  # an image name that is not a file: said, not silently skipped
+    assert main([str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == SAMPLE_VIN and SAMPLE_VIN[1] == "M"
+    assert "box99.png: a folder, not an image file; skipped" in err
+    assert main([""]) == 2
+    assert "error: the path is empty" in capsys.readouterr().err

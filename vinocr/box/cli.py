@@ -1,8 +1,12 @@
 """`python -m vinocr DIR`: one line per box image, `[ASCII code in decimal], [POSIX path]`.
 
 Images are every .png/.jpg/.jpeg/.bmp (any case) directly in DIR, in natural sorted order. A file
-that cannot be read, or a box with no character, is reported on stderr and the exit status is 1;
-a missing folder gives exit status 2. `--format csv|json` adds confidence and the top 3.
+that cannot be read, a box with no character, or an image-named entry that is not a file (a folder,
+a broken link) is reported on stderr and the exit status is 1; a missing, unreadable or empty-named
+folder gives exit status 2. In plain output a name with a newline, a backslash, another control
+character or a byte that is not UTF-8 is C-escaped (as `ls -b` does), so one line is one image.
+When the reader of stdout goes away (`| head -1`) the command stops quietly with status 141.
+`--format csv|json` adds confidence and the top 3.
 """
 
 from __future__ import annotations
@@ -13,20 +17,14 @@ import json
 import sys
 from pathlib import Path
 
-from natsort import natsorted
-
-from vinocr.box.image_io import is_image_name
+from vinocr.box.folder import FolderError, list_images, scan_folder
 from vinocr.box.recognizer import BoxResult, Recognizer
+from vinocr.cli_output import closed_stdout_ends_quietly, one_line, printable
 from vinocr.model_files import ONNX_FILE
 
+__all__ = ["list_images", "main", "run"]
+
 CHUNK = 256  # boxes per model call
-
-
-def list_images(folder: Path) -> list[Path]:
-    """Image files directly inside `folder`, in natural order of their names."""
-    return natsorted(
-        (p for p in folder.iterdir() if p.is_file() and is_image_name(p.name)), key=lambda p: p.name
-    )
 
 
 def _emit(results: list[BoxResult], fmt: str, writer) -> int:
@@ -39,10 +37,10 @@ def _emit(results: list[BoxResult], fmt: str, writer) -> int:
             if fmt == "plain":
                 continue
         if fmt == "plain":
-            print(f"{r.ascii_code}, {r.name}")
+            print(f"{r.ascii_code}, {one_line(r.name)}")
         elif fmt == "csv":
             writer.writerow(
-                [r.ascii_code or "", r.name, r.char or "", r.status, f"{r.confidence:.4f}"]
+                [r.ascii_code or "", printable(r.name), r.char or "", r.status, f"{r.confidence:.4f}"]
                 + [f"{c}:{p:.4f}" for c, p in r.top]
             )
         else:
@@ -50,9 +48,10 @@ def _emit(results: list[BoxResult], fmt: str, writer) -> int:
     return failures
 
 
+@closed_stdout_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vinocr", description=__doc__.split("\n")[0])
-    parser.add_argument("folder", type=Path, help="folder of box images")
+    parser.add_argument("folder", help="folder of box images")
     parser.add_argument(
         "--format",
         choices=("plain", "csv", "json"),
@@ -63,12 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         "--model-dir", type=Path, help=f"folder with {ONNX_FILE} (default: models/ or $VINOCR_MODEL_DIR)"
     )
     args = parser.parse_args(argv)
-    if not args.folder.is_dir():
-        print(f"error: {args.folder.as_posix()}: no such folder", file=sys.stderr)
+    try:
+        scan = scan_folder(args.folder)
+    except FolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    paths = list_images(args.folder)
+    for message in scan.skipped:
+        print(message, file=sys.stderr)
+    paths = scan.images
     if not paths:
-        return 0
+        return 1 if scan.skipped else 0
     try:
         recognizer = Recognizer.load(args.model_dir)
     except (FileNotFoundError, ValueError, OSError) as exc:
@@ -80,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for start in range(0, len(paths), CHUNK):
         failures += _emit(recognizer.recognize_files(paths[start : start + CHUNK]), args.format, writer)
-    sys.stdout.flush()
-    return 1 if failures else 0
+    return 1 if failures or scan.skipped else 0
 
 
 def run() -> None:

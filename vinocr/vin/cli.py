@@ -3,7 +3,8 @@
 FIELD_IMAGE is one image of the 17-box field; FOLDER holds 17 box images read in natural filename
 order. Prints the VIN and the per-rule report; --json prints everything (per-box confidences,
 rule-aware alternatives). Exit status: 0 when a full VIN was read, 1 when not (the reason is
-printed), 2 for a missing path or unreadable field image.
+printed; image-named entries of FOLDER that are not files are named on stderr), 2 for a missing,
+empty-named or unreadable path or field image, 141 when the reader of stdout goes away.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import sys
 from pathlib import Path
 
 from vinocr.alphabet import UNREAD
-from vinocr.box.cli import list_images
+from vinocr.box.folder import FolderError, scan_folder
 from vinocr.box.image_io import ImageError, read_image_file
 from vinocr.box.recognizer import Recognizer
+from vinocr.cli_output import closed_stdout_ends_quietly
 from vinocr.vin.reader import VinReading, read_boxes, read_field
 from vinocr.vin.rules import MODES
 
@@ -35,11 +37,10 @@ def format_report(reading: VinReading) -> str:
     return "\n".join(lines)
 
 
+@closed_stdout_ends_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vinocr.vin", description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "path", type=Path, help="an image of the whole VIN field, or a folder of 17 box images"
-    )
+    parser.add_argument("path", help="an image of the whole VIN field, or a folder of 17 box images")
     parser.add_argument(
         "--mode",
         choices=MODES,
@@ -49,19 +50,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
     parser.add_argument("--model-dir", type=Path)
     args = parser.parse_args(argv)
-    if not args.path.exists():
-        print(f"error: {args.path.as_posix()}: no such file or folder", file=sys.stderr)
+    path = Path(args.path)
+    if not args.path.strip() or not path.exists():  # Path("") would mean the current folder
+        problem = f"{path.as_posix()}: no such file or folder" if args.path.strip() else "the path is empty"
+        print(f"error: {problem}", file=sys.stderr)
         return 2
-    recognizer = Recognizer.load(args.model_dir)
-    if args.path.is_dir():
-        reading = read_boxes(recognizer.recognize_files(list_images(args.path)), args.mode)
+    try:
+        scan = scan_folder(path) if path.is_dir() else None
+        image = read_image_file(path) if scan is None else None
+        recognizer = Recognizer.load(args.model_dir)
+    except (FolderError, ImageError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if scan is not None:
+        for message in scan.skipped:
+            print(message, file=sys.stderr)
+        reading = read_boxes(recognizer.recognize_files(scan.images), args.mode)
     else:
-        try:
-            image = read_image_file(args.path)
-        except ImageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        reading = read_field(recognizer, image, args.mode, args.path.as_posix())
+        reading = read_field(recognizer, image, args.mode, path.as_posix())
     for box in reading.boxes:
         if box.status != "ok":
             print(box.message, file=sys.stderr)
