@@ -6,7 +6,8 @@ import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
-from vinocr.train.fit import choose_prior_alpha, class_weights, main
+from vinocr.train.export import choose_prior_alpha
+from vinocr.train.fit import class_weights, main
 
 
 def test_class_weights_favour_rare_classes():
@@ -27,17 +28,33 @@ def test_prior_alpha_is_chosen_on_validation():
 
 def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys):
     out = tmp_path / "models"
-    args = ["--emnist-dir", str(emnist_dir), "--epochs", "2", "--limit", "6000", "--out", str(out)]
+    args = [
+        "--emnist-dir",
+        str(emnist_dir),
+        "--epochs",
+        "2",
+        "--first-cycle",
+        "1",
+        "--limit",
+        "6000",
+        "--batch-size",
+        "32",
+    ]
+    args += ["--out", str(out), "--work-dir", str(tmp_path / "work")]
     assert main(args) == 0
     assert {"vinocr.keras", "vinocr.onnx", "alphabet.json", "history.json", "metrics.json"} <= {
         p.name for p in out.iterdir()
     }
     history = json.loads((out / "history.json").read_text())
     assert len(history) == 2
-    assert {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds"} <= set(history[0])
+    keys = {"loss", "accuracy", "val_loss", "val_accuracy", "val_macro_recall", "learning_rate", "seconds"}
+    assert keys <= set(history[0])
+    assert (tmp_path / "work" / "epoch-02.keras").exists() and (tmp_path / "work" / "best.keras").exists()
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["split_sizes"]["test"] == 15469 and metrics["test"]["n"] == 15469
     assert metrics["seed"] == 3779 and metrics["parameters"]["limit"] == 6000
+    assert 1 <= len(metrics["ensemble"]["members"]) <= 2 and metrics["ensemble"]["passes"] <= 4
+    assert [row["step"] for row in metrics["ablation_validation"]][-1] == "+ class-prior correction (final)"
     assert len(metrics["data_files"]) == 6 and all(len(h) == 64 for h in metrics["data_files"].values())
     # chance is 0.076 (always "1"); a label or transpose mix-up stays there, 2 short epochs reach ~0.17
     assert metrics["test"]["accuracy"] > 0.12

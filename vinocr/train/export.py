@@ -1,0 +1,232 @@
+"""Finish a training run: choose on validation the snapshot ensemble, the test-time shifts and the
+class-prior correction; write the inference model (`vinocr.keras`) and its ONNX export; evaluate
+the test split once; write history.json, metrics.json and alphabet.json.
+
+Every choice is made on the validation split (EVALUATION.md): the score of a choice is
+min(accuracy, macro recall), so that neither figure is traded away for the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from vinocr.alphabet import NUM_CLASSES, VIN_ALPHABET
+from vinocr.model_files import ALPHABET_FILE, HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE
+from vinocr.train.data import sha256_file
+from vinocr.train.metrics import summarize
+
+MAX_MEMBERS = 2  # model files stay under 10 MB in all
+MAX_PASSES = 4
+BEST_KEYS = (
+    "epoch",
+    "val_accuracy",
+    "val_macro_recall",
+)  # members x shifts: 17 boxes stay within the latency budget
+
+
+def prior_alpha_grid() -> np.ndarray:
+    """Strengths of the class-prior correction tried on validation."""
+    return np.round(np.arange(0.0, 1.01, 0.1), 2)
+
+
+def choose_prior_alpha(val_probs: np.ndarray, y_val: np.ndarray, log_prior: np.ndarray) -> tuple[float, dict]:
+    """Pick alpha for p(c|x) / prior(c)**alpha maximising min(accuracy, macro recall) on validation."""
+    best_alpha, best_score, table = 0.0, -1.0, {}
+    for alpha in prior_alpha_grid():
+        pred = (np.log(val_probs + 1e-12) - alpha * log_prior).argmax(1)
+        result = summarize(y_val, pred)
+        table[float(alpha)] = (round(result["accuracy"], 5), round(result["macro_recall"], 5))
+        score = min(result["accuracy"], result["macro_recall"])
+        if score > best_score + 1e-9:
+            best_alpha, best_score = float(alpha), score
+    return best_alpha, table
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def score(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(accuracy, macro recall) of the argmax of `logits`."""
+    result = summarize(y, logits.argmax(1))
+    return result["accuracy"], result["macro_recall"]
+
+
+def shift_images(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """(N, 28, 28, 1) images moved by (dy, dx) pixels, zero-filled (as the inference graph does)."""
+    out = np.zeros_like(x)
+    h, w = x.shape[1:3]
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = x[
+        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+    ]
+    return out
+
+
+def choose_members(val_logits: dict[str, np.ndarray], y_val: np.ndarray) -> list[str]:
+    """Greedy snapshot ensemble: the best single checkpoint, then the partner (if any) whose mean
+    logits raise min(accuracy, macro recall) on validation, up to MAX_MEMBERS."""
+
+    def value(names: list[str]) -> float:
+        return min(score(np.mean([val_logits[n] for n in names], axis=0), y_val))
+
+    chosen = [max(val_logits, key=lambda n: value([n]))]
+    while len(chosen) < MAX_MEMBERS:
+        rest = [n for n in val_logits if n not in chosen]
+        if not rest:
+            break
+        partner = max(rest, key=lambda n: value([*chosen, n]))
+        if value([*chosen, partner]) <= value(chosen) + 1e-9:
+            break
+        chosen.append(partner)
+    return chosen
+
+
+def export_onnx(model, path: Path) -> None:
+    """Write the ONNX export the recognizer runs (the model must have been called once)."""
+    model.predict_on_batch(np.zeros((1, 28, 28, 1), np.float32))
+    model.export(str(path), format="onnx", verbose=False)
+
+
+def finalize(
+    out: Path, work: Path, split, history: list[dict], params: dict, seed: int, train_seconds: float
+) -> dict:
+    """Choose, build, export and evaluate the final model from the checkpoints in `work`."""
+    import keras
+    import tensorflow as tf
+
+    from vinocr.train.model import SHIFT_SETS, build_inference_model, logit_network
+
+    out.mkdir(parents=True, exist_ok=True)
+    previous = _previous_summary(out / METRICS_FILE)
+    x_val = split.x_val[..., None].astype(np.float32)
+    y_val = split.y_val
+    paths = {p.name: p for p in sorted(work.glob("epoch-*.keras"))}
+    nets = {
+        name: logit_network(keras.models.load_model(p, compile=False), "net") for name, p in paths.items()
+    }
+    val_logits = {name: net.predict(x_val, batch_size=1024, verbose=0) for name, net in nets.items()}
+    last = list(paths)[-1]
+    best_single = max(val_logits, key=lambda n: score(val_logits[n], y_val)[1])
+    members = choose_members(val_logits, y_val)
+
+    shifted = {}
+    for key, shifts in SHIFT_SETS.items():
+        if len(shifts) * len(members) > MAX_PASSES:
+            continue
+        views = [shift_images(x_val, dy, dx) for dy, dx in shifts]
+        shifted[key] = np.mean(
+            [nets[m].predict(v, batch_size=1024, verbose=0) for v in views for m in members], axis=0
+        )
+    shift_key = max(shifted, key=lambda k: (min(score(shifted[k], y_val)), -len(SHIFT_SETS[k])))
+
+    counts = np.bincount(split.y_train, minlength=NUM_CLASSES).astype(np.float64)
+    log_prior = np.log(counts / counts.sum())
+    alpha, table = choose_prior_alpha(softmax(shifted[shift_key]), y_val, log_prior)
+    corrected = shifted[shift_key] - alpha * log_prior
+    ablation = [
+        _row("last epoch alone", [last], "none", 0.0, val_logits[last], y_val),
+        _row("best epoch by val macro recall", [best_single], "none", 0.0, val_logits[best_single], y_val),
+        _row("+ snapshot ensemble", members, "none", 0.0, shifted["none"], y_val),
+        _row("+ test-time shifts", members, shift_key, 0.0, shifted[shift_key], y_val),
+        _row("+ class-prior correction (final)", members, shift_key, alpha, corrected, y_val),
+    ]
+
+    member_models = []
+    for name in members:
+        model = keras.models.load_model(paths[name], compile=False)
+        head = model.get_layer("logits")
+        kernel, bias = head.get_weights()
+        head.set_weights([kernel, bias - alpha * log_prior.astype(bias.dtype)])
+        member_models.append(model)
+    final = build_inference_model(member_models, shift_key)
+    model_path = out / KERAS_FILE
+    final.save(model_path)
+    export_onnx(final, out / ONNX_FILE)
+    val = summarize(y_val, final.predict(x_val, batch_size=1024, verbose=0).argmax(1))
+    test_probs = final.predict(split.x_test[..., None].astype(np.float32), batch_size=1024, verbose=0)
+    test = summarize(split.y_test, test_probs.argmax(1))  # the one evaluation of the test split
+
+    best_epoch = max(history, key=lambda r: r.get("val_macro_recall", 0)) if history else {}
+    metrics = {
+        "protocol": "../shared/EVALUATION.md (VIN-33 pool, sha256 split)",
+        "test": test,
+        "validation": {"accuracy": val["accuracy"], "macro_recall": val["macro_recall"]},
+        "validation_best_epoch": {
+            k: best_epoch.get(k) for k in ("epoch", "val_accuracy", "val_macro_recall")
+        },
+        "ensemble": {
+            "members": members,
+            "shifts": shift_key,
+            "passes": len(members) * len(SHIFT_SETS[shift_key]),
+            "rule": "greedy snapshot ensemble (mean logits) and test-time shift set chosen on validation "
+            f"by min(accuracy, macro recall); at most {MAX_MEMBERS} members and {MAX_PASSES} passes",
+        },
+        "ablation_validation": ablation,
+        "prior_correction": {
+            "alpha": alpha,
+            "rule": "mean logits - alpha * log(train class prior), alpha chosen on validation "
+            "to maximise min(accuracy, macro recall); folded into each member's logits bias",
+            "validation_table (alpha: accuracy, macro recall)": table,
+        },
+        "previous_model": previous,
+        "split_sizes": split.sizes,
+        "data_files": {p.name: sha256_file(p) for source in split.sources for p in source.files},
+        "parameters": {**params, "trainable_params": int(final.count_params())},
+        "seed": seed,
+        "training_seconds": round(train_seconds, 1),
+        "model_file": KERAS_FILE,
+        "model_bytes": model_path.stat().st_size,
+        "onnx_file": ONNX_FILE,
+        "onnx_bytes": (out / ONNX_FILE).stat().st_size,
+        "versions": {
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+        },
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    }
+    (out / HISTORY_FILE).write_text(json.dumps(history, indent=1) + "\n")
+    (out / ALPHABET_FILE).write_text(json.dumps({"alphabet": VIN_ALPHABET}) + "\n")
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=1) + "\n")
+    print(f"members {members}, shifts {shift_key}, prior alpha {alpha}")
+    print(f"test accuracy {test['accuracy']:.4f}, macro recall {test['macro_recall']:.4f} -> {model_path}")
+    return metrics
+
+
+def _row(name: str, members: list[str], shifts: str, alpha: float, logits: np.ndarray, y: np.ndarray) -> dict:
+    """One line of the validation ablation table."""
+    accuracy, macro_recall = score(logits, y)
+    return {
+        "step": name,
+        "members": members,
+        "shifts": shifts,
+        "alpha": alpha,
+        "val_accuracy": round(accuracy, 5),
+        "val_macro_recall": round(macro_recall, 5),
+    }
+
+
+def _previous_summary(path: Path) -> dict | None:
+    """Headline figures of the model about to be replaced (for the model card's comparison)."""
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return {
+        "test_accuracy": old.get("test", {}).get("accuracy"),
+        "test_macro_recall": old.get("test", {}).get("macro_recall"),
+        "validation": old.get("validation"),
+        "parameters": old.get("parameters"),
+        "model_bytes": old.get("model_bytes"),
+        "onnx_bytes": old.get("onnx_bytes"),
+        "training_seconds": old.get("training_seconds"),
+        "previous": None,
+    }
