@@ -3,6 +3,7 @@ a gallery with the least confident first, and a CSV file. Bad files are listed, 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import streamlit as st
@@ -38,7 +39,8 @@ def run_batch(items: list[inputs.Item]) -> dict:
         progress.progress(len(results) / len(items), text=f"Read {len(results)} of {len(items)} images")
     progress.empty()
     thumbs = [figures.thumbnail_uri(figures.first_image(r), 48) for r in results]
-    return {"results": results, "thumbs": thumbs}
+    # the session keeps a thumbnail and the reading of each file, not its preprocessing images
+    return {"results": [dataclasses.replace(r, steps=[]) for r in results], "thumbs": thumbs}
 
 
 def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: list[int]) -> str:
@@ -67,6 +69,7 @@ uploads = st.file_uploader(
     accept_multiple_files=True,
     key=f"batch_upload_{ss[COUNTER_KEY]}",
 )
+st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
 st.button("Use the 17 sample boxes", on_click=use_sample, icon=":material/grid_view:")
 
 if uploads:
@@ -78,7 +81,10 @@ else:
     st.info("Upload box images to start.")
     st.stop()
 
-items = [raw[i] for i in inputs.natural_order([name for name, _ in raw])]
+unique, clashes = inputs.unique_names(raw)
+if clashes:
+    st.warning(inputs.clash_message(clashes))
+items = [unique[i] for i in inputs.natural_order([name for name, _ in unique])]
 sig = inputs.signature(items)
 store = ss.get(STORE_KEY)
 if not store or store.get("sig") != sig:

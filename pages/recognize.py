@@ -149,6 +149,7 @@ else:
         type=inputs.UPLOAD_TYPES,
         key=f"recognize_field_{ss[COUNTER_KEY]}",
     )
+st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
 with st.container(horizontal=True):
     st.button("Load the sample boxes", on_click=request_sample, args=("boxes",), icon=":material/grid_view:")
     st.button(
@@ -165,10 +166,13 @@ if origin == "sample":
 recognizer = recognizer_or_stop()
 thumbs: list[str | None] = []
 if kind == KIND_BOXES:
-    kept, dropped = inputs.limit_boxes(items)
+    unique, clashes = inputs.unique_names(items)
+    if clashes:
+        st.warning(inputs.clash_message(clashes))
+    kept, dropped = inputs.limit_boxes(unique)
     if dropped:
         st.warning(
-            f"{len(items)} files were uploaded, but a VIN has 17 boxes: the first 17 in filename order are "
+            f"{len(unique)} files were uploaded, but a VIN has 17 boxes: the first 17 in filename order are "
             f"read and {len(dropped)} ignored ({', '.join(name for name, _ in dropped)})."
         )
     sig = inputs.signature(kept)
@@ -182,9 +186,12 @@ if kind == KIND_BOXES:
 
     store = stored(kind, sig, compute_boxes)
     results, thumbs = store["results"], store["thumbs"]
-    for result in results:
-        if result.status == "error":
-            st.error(result.message)
+    unreadable = [r.name for r in results if r.status == "error"]
+    if unreadable:  # each file's reason is shown once, in its box below
+        st.error(
+            f"{len(unreadable)} of {len(results)} files could not be read ({', '.join(unreadable)}); "
+            "the reason is shown in each one's box below. The other boxes are read."
+        )
     order = order_editor(sig, results, thumbs) if len(results) > 1 else [0]
 else:
     name, data = items[0]

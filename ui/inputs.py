@@ -32,21 +32,66 @@ def natural_order(names: Sequence[str]) -> list[int]:
     return sorted(range(len(names)), key=lambda i: (key(names[i]), i))
 
 
+def _position(value: Any, count: int) -> int | None:
+    """A wanted 1-based position as a 0-based slot within `count`, None when blank or not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number):
+        return None
+    return int(min(max(round(number), 1), count)) - 1
+
+
 def apply_order(positions: Sequence[Any]) -> list[int]:
-    """Item indices sorted by the wanted 1-based positions (ties and blanks keep their current place).
+    """Item indices in reading order, from the positions typed into the box-order editor.
 
-    A blank or non-numeric position goes after every numbered one.
+    The editor starts at 1, 2, ..., n; an item whose position was changed to k is read k-th and the
+    others shift to make room, keeping their order (box01 set to 17 is read last, after box17).
+    Positions beyond the ends go to the first or last place; a blank or non-numeric position, or
+    an unchanged one, means "not moved". When two moved items want the same place, the one higher
+    in the list gets it and the other takes the nearest free place after it (before it at the end).
     """
+    count = len(positions)
+    wanted = {i: _position(value, count) for i, value in enumerate(positions)}
+    moved = sorted((slot, i) for i, slot in wanted.items() if slot is not None and slot != i)
+    moved_items = {i for _, i in moved}
+    order: list[int | None] = [None] * count
+    for slot, i in moved:
+        free = [s for s in range(count) if order[s] is None]
+        order[min(free, key=lambda s: (s < slot, abs(s - slot)))] = i
+    staying = iter(i for i in range(count) if i not in moved_items)
+    return [next(staying) if i is None else i for i in order]
 
-    def sort_key(i: int) -> tuple[float, int]:
-        value = positions[i]
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return math.inf, i
-        return (math.inf if math.isnan(number) else number), i
 
-    return sorted(range(len(positions)), key=sort_key)
+def unique_names(items: Sequence[Item]) -> tuple[list[Item], list[str]]:
+    """One item per file name, the one uploaded last (as copying into a folder would leave it), and
+    the names that were uploaded more than once, in natural order. Never a mix of both uploads."""
+    last = {name: i for i, (name, _) in enumerate(items)}
+    counts: dict[str, int] = {}
+    for name, _ in items:
+        counts[name] = counts.get(name, 0) + 1
+    clashes = [name for name, n in counts.items() if n > 1]
+    kept = [item for i, item in enumerate(items) if last[item[0]] == i]
+    return kept, [clashes[i] for i in natural_order(clashes)]
+
+
+def clash_message(clashes: Sequence[str], shown: int = 5) -> str:
+    """What the page says about names uploaded more than once."""
+    names = ", ".join(clashes[:shown]) + (f" and {len(clashes) - shown} more" if len(clashes) > shown else "")
+    noun = "name was" if len(clashes) == 1 else f"{len(clashes)} names were"
+    return (
+        f"The same file {noun} uploaded more than once ({names}): for each, only the file uploaded "
+        "last is read. Remove the other upload (×) if that is not the one you meant."
+    )
+
+
+def size_limit_note(limit_mb: int) -> str:
+    """What the browser does with a file over the server's upload limit (it never reaches the page)."""
+    return (
+        f"Files over {limit_mb} MB are refused by the browser before upload: they are marked in red "
+        "in the upload list and not read."
+    )
 
 
 def limit_boxes(items: Sequence[Item], limit: int = MAX_BOXES) -> tuple[list[Item], list[Item]]:

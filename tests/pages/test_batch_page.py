@@ -46,3 +46,18 @@ def test_batch_reads_more_than_one_chunk(open_page, uploader):
     table = at.dataframe[0].value
     assert list(table["file"][:3]) == ["many0.png", "many1.png", "many2.png"] and len(table) == 150
     assert (table["status"] == "ok").all()
+
+
+def test_batch_counts_and_lists_a_too_large_file_and_same_names(open_page, texts, sample_files, uploader):
+    at = open_page("pages/batch.py")
+    files = sample_files()
+    files.append(("big.png", bytes(26 * 1024 * 1024), "image/png"))  # over the 25 MB box limit
+    files.append(("box03.png", encode_png(np.zeros((64, 64), np.uint8)), "image/png"))  # same name again
+    uploader(at).set_value(files).run()
+    assert not at.exception
+    assert "big.png: 27.3 MB is too large for a box image" in texts(at.error)
+    assert "box03.png" in texts(at.warning) and "uploaded last is read" in texts(at.warning)
+    table = at.dataframe[0].value.set_index("file")
+    assert len(table) == 18 and table.loc["box03.png", "status"] == "empty"  # the later upload
+    assert [m.value for m in at.metric] == ["18", "16", at.metric[2].value, "2"]
+    assert all(not r.steps for r in at.session_state["batch_store"]["results"])  # thumbnails only

@@ -151,3 +151,38 @@ def test_unreadable_field_file_is_named(open_page, vin_shown, texts, uploader):
     assert not at.exception
     assert "scan.jpg" in texts(at.error)
     assert vin_shown(at) is None
+
+
+def test_two_sets_with_the_same_names_are_never_interleaved(
+    open_page, vin_shown, texts, sample_files, uploader, matches
+):
+    other_vin = "2HGES16575H591231"
+    at = open_page("pages/recognize.py")
+    first = sample_files()
+    second = [(name, encode_png(image), "image/png") for name, image in sample_boxes(other_vin, seed=5)]
+    assert [name for name, _, _ in first] == [name for name, _, _ in second]  # box01.png ... box17.png
+    uploader(at).set_value(first + second).run()  # added without clearing the first set
+    assert not at.exception
+    vin = vin_shown(at)
+    assert matches(vin, other_vin) >= 15 and matches(vin, SAMPLE_VIN) < 10, vin  # one set, not a mix
+    warning = texts(at.warning)
+    assert "17 names were uploaded more than once" in warning and "box01.png" in warning
+    assert "uploaded last is read" in warning
+
+
+def test_each_bad_file_is_counted_and_its_reason_shown_once(
+    open_page, vin_shown, texts, sample_files, uploader
+):
+    at = open_page("pages/recognize.py")
+    files = sample_files()
+    files[4] = ("box05.png", b"\x89PNG\r\n\x1a\n not really a png", "image/png")
+    files[6] = ("box07.png", bytes(26 * 1024 * 1024), "image/png")  # over the 25 MB box limit
+    uploader(at).set_value(files).run()
+    assert not at.exception
+    errors = [str(e.value) for e in at.error]
+    assert "2 of 17 files could not be read (box05.png, box07.png)" in errors[0]
+    assert sum("box05.png: not a readable image" in e for e in errors) == 1
+    assert sum("box07.png: 27.3 MB is too large for a box image" in e for e in errors) == 1
+    vin = vin_shown(at)
+    assert vin[4] == "?" and vin[6] == "?"
+    assert "refused by the browser" in texts(at.caption)
