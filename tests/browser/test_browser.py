@@ -10,13 +10,8 @@ absent, unless CI is set (then it fails).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -28,111 +23,28 @@ from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 TARGETS = {"upload_17_to_vin_s": 1.0, "stroke_to_prediction_s": 0.5}
 TIMINGS: dict[str, float] = {}
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing and CI is set: install Debian's chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    if os.environ.get("CI"):
-        pytest.fail(
-            "playwright (Python) is missing and CI is set: pip install -r requirements-dev.txt", pytrace=False
-        )
-    pytest.skip("playwright (Python) is not installed", allow_module_level=True)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
-    """Poll /_stcore/health until it answers ok (fail early if the server died)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
-
-
-def model_dir_for_server(tmp: Path, fake_training_files) -> Path | None:
-    """None when models/ has the training results; else a folder with the model and test-only metrics."""
-    models = ROOT / "models"
-    if (models / "metrics.json").exists() and (models / "history.json").exists():
-        return None
-    folder = tmp / "models"
-    folder.mkdir()
-    for path in models.iterdir():
-        if path.is_file():
-            shutil.copy(path, folder / path.name)
-    fake_training_files(folder)
-    return folder
-
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, fake_training_files):
+def server(start_server):
     """`streamlit run app.py` on a free local port, stopped after the module."""
-    tmp = tmp_path_factory.mktemp("server")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    folder = model_dir_for_server(tmp, fake_training_files)
-    if folder is not None:
-        env["VINOCR_MODEL_DIR"] = str(folder)
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit_server.log", "w")  # noqa: SIM115 - closed below
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(url, process)
+    with start_server() as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def page(server, chromium):
     """One Chromium tab for the whole module (so the second measurement of each kind is warm)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport=VIEWPORT)
-        tab.set_default_timeout(90_000)
-        tab.goto(f"{server}/metrics")  # a fresh server's first request is a page, not the home page
-        yield tab
-        browser.close()
+    tab = chromium.new_page(viewport=VIEWPORT)
+    tab.set_default_timeout(90_000)
+    tab.goto(f"{server}/metrics")  # a fresh server's first request is a page, not the home page
+    yield tab
+    tab.close()
     if TIMINGS:
         report = {"timings_s": TIMINGS, "targets_s": TARGETS}
         (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -164,14 +76,24 @@ def box_files(tmp_path_factory) -> dict[str, list[Path]]:
 FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
 VIN = f"{FRESH} .vin-display"  # the VIN of the current run, not a stale one from the run before
 RUNNING = '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
-IDLE = f"""() => !document.querySelector('[data-stale="true"]') && !document.querySelector('{RUNNING}')"""
+# true once the app has been idle (no stale element, no running script) for `quiet` ms, polled by
+# Playwright: a condition, not a fixed sleep
+IDLE_FOR = f"""(quiet) => {{
+    const idle = !document.querySelector('[data-stale="true"]') && !document.querySelector('{RUNNING}');
+    const now = performance.now();
+    if (!idle) {{ window.__idleSince = null; return false; }}
+    if (window.__idleSince == null) window.__idleSince = now;
+    return now - window.__idleSince >= quiet;
+}}"""
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def settle(tab, extra_ms: int = 600) -> None:
-    """Wait until Streamlit has finished the script run (nothing stale, not running), then for layout."""
-    tab.wait_for_timeout(250)
-    tab.wait_for_function(IDLE)
-    tab.wait_for_timeout(extra_ms)
+def settle(tab, quiet_ms: int = 600) -> None:
+    """Wait until Streamlit has finished the script run: nothing stale and no script running, for
+    `quiet_ms` in a row (a rerun that is about to start shows up within that time)."""
+    tab.evaluate("() => { window.__idleSince = null; }")
+    tab.wait_for_function(IDLE_FOR, arg=quiet_ms, polling=50)
+    tab.evaluate(NEXT_FRAME)
 
 
 def screenshot(tab, name: str) -> Path:
@@ -184,7 +106,8 @@ def screenshot(tab, name: str) -> Path:
     tab.set_viewport_size(
         {"width": VIEWPORT["width"], "height": int(min(max(VIEWPORT["height"], height + 40), 8000))}
     )
-    tab.wait_for_timeout(800)
+    tab.evaluate(NEXT_FRAME)  # layout at the new size
+    settle(tab, 300)
     path = SHOTS / f"{name}.png"
     tab.screenshot(path=str(path))
     tab.set_viewport_size(VIEWPORT)
@@ -193,7 +116,7 @@ def screenshot(tab, name: str) -> Path:
 
 def go(tab, title: str) -> None:
     """Open a page through the sidebar (the app stays loaded, as for a user)."""
-    tab.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    tab.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True).click()
     settle(tab, 300)
 
 
@@ -278,9 +201,9 @@ def record(name: str, cold: tuple[float, float], warm: tuple[float, float], targ
 def test_a_direct_link_opens_the_page_in_the_app_navigation(page):
     page.get_by_text("Model metrics").wait_for()
     settle(page)
-    nav = page.get_by_test_id("stSidebarNav")
-    assert nav.get_by_text("Recognize VIN", exact=True).count() == 1
-    assert nav.get_by_text("ui common").count() == 0  # not Streamlit's automatic pages/ listing
+    menu = page.get_by_test_id("stSidebar")
+    assert menu.get_by_role("link", name="Recognize VIN", exact=True).count() == 1
+    assert page.get_by_test_id("stSidebarNav").count() == 0  # never Streamlit's automatic pages/ list
 
 
 def test_home_page(page):
@@ -313,9 +236,10 @@ def test_corrupt_file_is_named(page, box_files, matches):
     go(page, "Home")
     go(page, "Recognize VIN")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in box_files["broken"]])
-    error = page.get_by_test_id("stAlertContentError").filter(has_text="corrupt_box17.png")
-    error.first.wait_for(state="visible")
-    assert "not a readable image" in error.first.inner_text()
+    error = page.get_by_test_id("stAlertContentError").filter(
+        has_text="corrupt_box17.png: not a readable image"
+    )
+    error.first.wait_for(state="visible")  # the file is named with the reason, in the page
     page.locator(VIN).wait_for(state="visible")
     vin = page.locator(VIN).inner_text().replace("\n", "")
     assert vin.endswith("?") and matches(vin, SAMPLE_VIN) >= 14, vin
