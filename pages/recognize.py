@@ -10,7 +10,7 @@ from ui import figures, inputs, tables, vin_display
 from ui.figures import show_box_card
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
-from ui.vin_display import mode_radio, show_report, show_vin
+from ui.vin_display import mode_radio, show_report, show_verdict, show_vin
 from vinocr.alphabet import UNREAD, VIN_ALPHABET
 from vinocr.box.image_io import ImageError, decode_image
 from vinocr.box.recognizer import BoxResult
@@ -38,6 +38,12 @@ if request in ("boxes", "field"):
 def request_sample(kind: str) -> None:
     """Button callback: show the sample boxes or the sample field."""
     ss[REQUEST_KEY] = kind
+
+
+def clear_uploads() -> None:
+    """Button callback: empty the uploaders (a new widget key) and forget the sample."""
+    ss[COUNTER_KEY] += 1
+    ss.pop(SAMPLE_KEY, None)
 
 
 def fix_key(sig: str, item: int) -> str:
@@ -155,6 +161,9 @@ with st.container(horizontal=True):
     st.button(
         "Load the sample field", on_click=request_sample, args=("field",), icon=":material/crop_landscape:"
     )
+    st.button(
+        "Clear", key="clear_uploads", on_click=clear_uploads, icon=":material/delete:", help="Remove uploads"
+    )
 
 items, origin = current_items(kind, uploads)
 if not items:
@@ -234,9 +243,10 @@ keys = [fix_key(sig, i) for i in order]
 # already, so the VIN and its report come first (and reach the browser first).
 corrections = vin_display.clean_corrections({position: ss.get(key) for position, key in enumerate(keys)})
 mode = mode_radio("recognize_mode")
-reading = read_boxes(ordered, mode, corrections)
+reading = read_boxes(ordered, mode, corrections, recognizer.calibration.accept_threshold)
 st.subheader("VIN")
 show_vin(reading)
+show_verdict(reading)
 show_suggestion(reading, keys)
 if corrections:
     st.button("Clear corrections", key="clear_corrections", on_click=clear_corrections, args=(keys,))
@@ -262,6 +272,8 @@ for start in range(0, len(ordered), PER_ROW):
             )
             if position + 1 in reading.changed_positions:
                 st.info(f"The rules read this box as {reading.vin[position]}.")
+            if position + 1 in reading.check_boxes:
+                st.warning("Check this box: one of the likeliest to be wrong.", icon=":material/rate_review:")
 
 st.subheader("Results")
 table = tables.box_table(ordered, reading.vin, corrections, reading.changed_positions)

@@ -186,3 +186,24 @@ def test_each_bad_file_is_counted_and_its_reason_shown_once(
     vin = vin_shown(at)
     assert vin[4] == "?" and vin[6] == "?"
     assert "refused by the browser" in texts(at.caption)
+
+
+def test_a_session_keeps_only_the_current_upload(open_page, vin_shown, uploader, matches):
+    """Three VINs one after the other (Clear in between): the session holds one set of results and
+    the widgets of the current upload only, so it cannot grow with use."""
+    at = open_page("pages/recognize.py")
+    sizes = []
+    for seed, vin in enumerate(["1HGCM82633A004352", "JH4KA7561PC008269", "2T1BURHEXJC043821"]):
+        files = [(name, encode_png(image), "image/png") for name, image in sample_boxes(vin, seed=seed)]
+        uploader(at).set_value(files).run()
+        assert not at.exception and matches(vin_shown(at), vin) >= 15
+        keys = set(at.session_state.keys())
+        sig = inputs.signature([(name, data) for name, data, _ in files])
+        assert at.session_state["recognize_store"]["id"][1] == sig
+        assert {k for k in keys if k.startswith(("fix_", "order_"))} == {f"order_{sig}"} | {
+            f"fix_{sig}_{i}" for i in range(17)
+        }
+        sizes.append(len(keys))
+        at.button(key="clear_uploads").click().run()
+        assert vin_shown(at) is None and not uploader(at).value
+    assert sizes[0] == sizes[1] == sizes[2]
