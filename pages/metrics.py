@@ -199,6 +199,14 @@ if matrix:
 st.subheader("Model card")
 card = tables.model_card(metrics, model_path.stat().st_size if model_path.exists() else None)
 st.dataframe(pd.DataFrame(card, columns=["field", "value"]), hide_index=True, width="stretch")
+comparison = tables.model_comparison_frame(metrics)
+if len(comparison):
+    st.markdown("**What changed against the previous model**")
+    st.dataframe(comparison, hide_index=True, width="stretch")
+ablation = tables.ablation_frame(metrics)
+if len(ablation):
+    st.markdown("**What each ingredient bought** (validation split; every choice was made there)")
+    st.dataframe(ablation, hide_index=True, width="stretch")
 
 st.subheader("Misclassified test images")
 emnist = find_emnist_dir()

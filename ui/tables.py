@@ -217,3 +217,63 @@ def model_card(metrics: dict[str, Any], model_bytes: int | None = None) -> list[
     if metrics.get("machine"):
         lines.append(("Machine", str(metrics["machine"])))
     return lines
+
+
+PARAMS = "trainable_params"
+
+
+def model_comparison_frame(metrics: dict[str, Any]) -> pd.DataFrame:
+    """This model against the one it replaced: test figures, validation, size, parameters, time."""
+    previous = metrics.get("previous_model") or {}
+    if not previous:
+        return pd.DataFrame(columns=["", "previous model", "this model"])
+    test = metrics.get("test", {})
+    params = metrics.get("parameters", {})
+    old_params = previous.get("parameters") or {}
+
+    def mb(value: Any) -> str:
+        return f"{value / 1e6:.1f} MB" if value else ""
+
+    def pct(value: Any) -> str:
+        return f"{value:.2%}" if isinstance(value, int | float) else ""
+
+    rows = [
+        ("test accuracy", pct(previous.get("test_accuracy")), pct(test.get("accuracy"))),
+        ("test macro recall", pct(previous.get("test_macro_recall")), pct(test.get("macro_recall"))),
+        (
+            "validation accuracy / macro recall",
+            " / ".join(pct(v) for v in (previous.get("validation") or {}).values()),
+            " / ".join(pct(v) for v in (metrics.get("validation") or {}).values()),
+        ),
+        ("epochs", str(old_params.get("epochs", "")), str(params.get("epochs", ""))),
+        ("schedule", str(old_params.get("schedule", "")), str(params.get("schedule", ""))),
+        ("networks x input shifts", "1 x 1", _passes(metrics)),
+        (
+            "parameters",
+            f"{old_params.get('trainable_params', 0):,}",
+            f"{params.get('trainable_params', 0):,}",
+        ),
+        ("ONNX file", mb(previous.get("onnx_bytes")), mb(metrics.get("onnx_bytes"))),
+        (
+            "training time",
+            f"{(previous.get('training_seconds') or 0) / 60:.0f} min",
+            f"{(metrics.get('training_seconds') or 0) / 60:.0f} min",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["", "previous model", "this model"])
+
+
+def _passes(metrics: dict[str, Any]) -> str:
+    """E.g. "2 x 2" for a two-snapshot ensemble read with two input shifts."""
+    ensemble = metrics.get("ensemble") or {}
+    members = len(ensemble.get("members") or []) or 1
+    return f"{members} x {ensemble.get('passes', members) // members}"
+
+
+def ablation_frame(metrics: dict[str, Any]) -> pd.DataFrame:
+    """What each ingredient of the final model bought, measured on validation."""
+    rows = metrics.get("ablation_validation") or []
+    frame = pd.DataFrame(rows, columns=["step", "val_accuracy", "val_macro_recall", "shifts", "alpha"])
+    return frame.rename(
+        columns={"val_accuracy": "validation accuracy", "val_macro_recall": "validation macro recall"}
+    )

@@ -236,10 +236,10 @@ def test_corrupt_file_is_named(page, box_files, matches):
     go(page, "Home")
     go(page, "Recognize VIN")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in box_files["broken"]])
-    error = page.get_by_test_id("stAlertContentError").filter(
-        has_text="corrupt_box17.png: not a readable image"
-    )
-    error.first.wait_for(state="visible")  # the file is named with the reason, in the page
+    errors = page.get_by_test_id("stAlertContentError")
+    errors.filter(has_text="could not be read (corrupt_box17.png)").first.wait_for(state="visible")
+    # the reason, naming the file, is in the page too (in the box's card, maybe inside a closed expander)
+    errors.filter(has_text="corrupt_box17.png: not a readable image").first.wait_for(state="attached")
     page.locator(VIN).wait_for(state="visible")
     vin = page.locator(VIN).inner_text().replace("\n", "")
     assert vin.endswith("?") and matches(vin, SAMPLE_VIN) >= 14, vin

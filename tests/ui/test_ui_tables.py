@@ -53,3 +53,43 @@ def test_metrics_helpers(tmp_path, fake_training_files):
         card["Class-prior correction"].startswith("alpha 0.3")
         and card["Inference file"] == "vinocr.onnx, 1.9 MB"
     )
+
+
+def test_model_comparison_and_ablation_frames():
+    metrics = {
+        "test": {"accuracy": 0.981, "macro_recall": 0.979},
+        "validation": {"accuracy": 0.982, "macro_recall": 0.98},
+        "parameters": {"epochs": 14, "trainable_params": 1_163_010},
+        "ensemble": {"members": ["epoch-06.keras", "epoch-14.keras"], "passes": 4},
+        "onnx_bytes": 4_600_000,
+        "training_seconds": 3600,
+        "previous_model": {
+            "test_accuracy": 0.9758,
+            "test_macro_recall": 0.9731,
+            "parameters": {"epochs": 12},
+        },
+        "ablation_validation": [
+            {
+                "step": "best epoch",
+                "val_accuracy": 0.979,
+                "val_macro_recall": 0.976,
+                "shifts": "none",
+                "alpha": 0,
+            },
+            {
+                "step": "+ ensemble",
+                "val_accuracy": 0.982,
+                "val_macro_recall": 0.98,
+                "shifts": "x2",
+                "alpha": 0.3,
+            },
+        ],
+    }
+    comparison = tables.model_comparison_frame(metrics).set_index("")
+    assert comparison.loc["test accuracy"].tolist() == ["97.58%", "98.10%"]
+    assert comparison.loc["networks x input shifts", "this model"] == "2 x 2"
+    assert comparison.loc["epochs"].tolist() == ["12", "14"]
+    ablation = tables.ablation_frame(metrics)
+    assert ablation["step"].tolist() == ["best epoch", "+ ensemble"]
+    assert ablation["validation macro recall"].tolist() == [0.976, 0.98]
+    assert tables.model_comparison_frame({"test": {}}).empty
