@@ -10,8 +10,8 @@ from streamlit_drawable_canvas import st_canvas
 from ui import canvas, figures
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
-from ui.theme import TEXT, WARN
-from ui.vin_display import mode_radio, show_report, show_vin
+from ui.theme import CANVAS_BG, CANVAS_INK, TEXT, WARN
+from ui.vin_display import mode_radio, show_report, show_verdict, show_vin
 from vinocr.vin.reader import read_boxes
 from vinocr.vin.rules import VIN_LENGTH
 
@@ -41,8 +41,8 @@ def draw_single(stroke: int) -> None:
     with left:
         drawn = st_canvas(
             stroke_width=stroke,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
+            stroke_color=CANVAS_INK,
+            background_color=CANVAS_BG,
             height=CHAR_SIDE,
             width=CHAR_SIDE,
             drawing_mode="freedraw",
@@ -83,7 +83,7 @@ def draw_field(stroke: int) -> None:
     )
     drawn = st_canvas(
         stroke_width=stroke,
-        stroke_color="#FFFFFF",
+        stroke_color=CANVAS_INK,
         background_image=guide_background(width, height),
         height=height,
         width=width,
@@ -97,10 +97,12 @@ def draw_field(stroke: int) -> None:
         return
     cells = canvas.crop_cells(gray, VIN_LENGTH)
     names = [f"cell {i + 1}" for i in range(VIN_LENGTH)]
-    results = recognizer_or_stop().recognize_arrays(cells, names, has_border=False)
+    recognizer = recognizer_or_stop()
+    results = recognizer.recognize_arrays(cells, names, has_border=False)
     mode = mode_radio("draw_mode")
-    reading = read_boxes(results, mode)
+    reading = read_boxes(results, mode, None, recognizer.calibration.accept_threshold)
     show_vin(reading)
+    show_verdict(reading)
     with st.expander("Model inputs of the 17 cells"):
         blank = np.zeros((28, 28), np.uint8)
         inputs28 = [

@@ -13,3 +13,5 @@ LOW_BG, LOW_FG = "#ffe7b3", "#6b4500"  # low confidence / unread
 CHANGED_BG, CHANGED_FG = "#dbe8ff", "#123d8f"  # changed by the rules
 CORRECTED_BG, CORRECTED_FG = "#d7f5dd", "#0f5b25"  # corrected by hand
 GUIDE_LINE = (96, 100, 112)  # RGB of the Draw page's guide cells
+CHECK_RING = "#c81e1e"  # the outline of a box to check (accept/review)
+CANVAS_INK, CANVAS_BG = "#FFFFFF", "#000000"  # the Draw page: white ink on black, like EMNIST
