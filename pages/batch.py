@@ -1,5 +1,6 @@
 """Batch: many box images -> one row each (ASCII code, file name, character, status, confidence),
-a gallery with the least confident first, and a CSV file. Bad files are listed, the rest still read."""
+a gallery with the least confident first, and a CSV file. Bad files are listed, the rest still read.
+The "many VINs" view (ui/many_vins.py) reads field images or a ZIP of box folders, one row per VIN."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import html
 
 import streamlit as st
 
-from ui import figures, inputs, tables
+from ui import figures, inputs, many_vins, tables
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
 from ui.theme import MUTED
@@ -59,6 +60,10 @@ def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: li
 
 page_header()
 st.title("Batch recognition")
+VIEW_BOXES, VIEW_VINS = "Box images (one character each)", "Many VINs"
+if st.radio("Read", [VIEW_BOXES, VIEW_VINS], horizontal=True, key="batch_view") == VIEW_VINS:
+    many_vins.show_many_vins()
+    st.stop()
 st.caption(
     "Upload many box images at once. The table lists each file in natural filename order with its "
     "ASCII code, as the command line does; files that can't be read are listed with the reason."

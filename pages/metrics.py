@@ -1,5 +1,6 @@
 """Metrics: training curves, test results (per-class recall, confusion matrix, most-confused pairs),
-the model card, and a gallery of misclassified test images when the EMNIST files are at hand."""
+calibration (reliability diagram, precision against coverage of accepted VINs), the model card, and
+a gallery of misclassified test images when the EMNIST files are at hand."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from ui import figures, tables
+from ui.calibration_view import show_calibration
 from ui.navigation import page_header
 from ui.theme import MUTED, PRIMARY, WARN
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.model_files import HISTORY_FILE, KERAS_FILE, METRICS_FILE, model_dir_from_env
+from vinocr.calibration import CALIBRATION_FILE, load_calibration
+from vinocr.model_files import HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE, model_dir_from_env
 from vinocr.train.data import find_emnist_dir
 
 GALLERY_KEY = "metrics_gallery"
@@ -195,6 +198,11 @@ if matrix:
                 "share of true": st.column_config.ProgressColumn(min_value=0.0, max_value=0.2, format="%.3f")
             },
         )
+
+calibration_path = folder / CALIBRATION_FILE
+calibration = read_json(str(calibration_path), stamp_of(calibration_path))
+in_use = load_calibration(folder, folder / ONNX_FILE)
+show_calibration(calibration, in_use.note if calibration_path.exists() else "")
 
 st.subheader("Model card")
 card = tables.model_card(metrics, model_path.stat().st_size if model_path.exists() else None)

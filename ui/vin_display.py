@@ -1,4 +1,5 @@
-"""The VIN on screen: coloured characters, legend, the rule report and the check-digit mode choice."""
+"""The VIN on screen: coloured characters, legend, accept or review, the rule report and the
+check-digit mode choice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui.theme import CELL_BG, CHANGED_BG, CHANGED_FG, CORRECTED_BG, CORRECTED_FG, LOW_BG, LOW_FG, MUTED, TEXT
+from ui.theme import (
+    CELL_BG,
+    CHANGED_BG,
+    CHANGED_FG,
+    CHECK_RING,
+    CORRECTED_BG,
+    CORRECTED_FG,
+    LOW_BG,
+    LOW_FG,
+    MUTED,
+    TEXT,
+)
 from vinocr.alphabet import UNREAD, VIN_ALPHABET
 from vinocr.vin.reader import VinReading
 from vinocr.vin.rules import MODES, VinReport
@@ -34,11 +46,12 @@ def vin_html(
     changed: Sequence[int] = (),
     corrected: Sequence[int] = (),
     titles: Sequence[str] | None = None,
+    check: Sequence[int] = (),
 ) -> str:
     """The VIN in large monospace, one cell per character; positions are 1-based.
 
     Low-confidence or unread boxes are amber, boxes the rules changed are blue and underlined,
-    boxes corrected by hand are green.
+    boxes corrected by hand are green; boxes to check (a VIN under review) get a red outline.
     """
     cells = []
     for i, char in enumerate(vin):
@@ -52,6 +65,9 @@ def vin_html(
             kind = "changed by the rules"
         elif position in low or char == UNREAD:
             style, kind = f"background:{LOW_BG};color:{LOW_FG};", "low confidence"
+        if position in check:
+            style += f"outline:3px solid {CHECK_RING};outline-offset:1px;"
+            kind += ", check this box"
         title = titles[i] if titles and i < len(titles) else f"position {position}: {kind}"
         cells.append(
             f'<span class="vin-char" title="{html.escape(title)}" style="display:inline-block;'
@@ -70,7 +86,8 @@ VIN_LEGEND = (
     f'<span style="background:{LOW_BG};padding:0 6px;border-radius:4px">low confidence / unread</span> '
     f'<span style="background:{CHANGED_BG};padding:0 6px;border-radius:4px;text-decoration:underline">'
     "changed by the rules</span> "
-    f'<span style="background:{CORRECTED_BG};padding:0 6px;border-radius:4px">corrected by hand</span>'
+    f'<span style="background:{CORRECTED_BG};padding:0 6px;border-radius:4px">corrected by hand</span> '
+    f'<span style="outline:2px solid {CHECK_RING};padding:0 6px;border-radius:4px">box to check</span>'
 )
 
 
@@ -125,8 +142,33 @@ def show_vin(reading: VinReading, changed_marks: bool = True) -> None:
             titles.append(f"box {i + 1}: {box.message if box else 'missing'}")
     corrected = [i + 1 for i in reading.corrections]
     changed = reading.changed_positions if changed_marks else []
-    st.markdown(vin_html(reading.vin, low, changed, corrected, titles), unsafe_allow_html=True)
+    check = reading.check_boxes
+    st.markdown(vin_html(reading.vin, low, changed, corrected, titles, check), unsafe_allow_html=True)
     st.markdown(VIN_LEGEND, unsafe_allow_html=True)
+
+
+def verdict_text(reading: VinReading) -> str:
+    """Accept or review in one Markdown sentence, with the probability and the boxes to check."""
+    confidence = reading.confidence
+    if confidence is None or reading.probability is None:
+        reason = confidence.reason if confidence else "the VIN could not be decoded"
+        return f"**Review**: {reason}."
+    odds = (
+        f"**{reading.probability:.1%}** probability that this VIN is exactly right "
+        f"(accepted from {confidence.threshold:.1%})"
+    )
+    if reading.status == "accept":
+        return f"**Accept**: {odds}."
+    boxes = ", ".join(map(str, reading.check_boxes))
+    return f"**Review**: {odds}. Check box {boxes} (outlined in red): the likeliest to be wrong."
+
+
+def show_verdict(reading: VinReading) -> None:
+    """Accept (green) or review (amber), with the probability and the boxes to check."""
+    if reading.status == "accept":
+        st.success(verdict_text(reading), icon=":material/verified:")
+    else:
+        st.warning(verdict_text(reading), icon=":material/rate_review:")
 
 
 def show_report(reading: VinReading) -> None:

@@ -44,6 +44,7 @@ def test_onnx_export_matches_the_keras_model(vin_split, recognizer):
     model = keras.models.load_model(MODELS / "vinocr.keras", compile=False)
     x = vin_split.x_test[:3000].astype(np.float32)
     keras_probs = model.predict(x[..., None], batch_size=1000, verbose=0)
+    keras_probs = recognizer.calibration.apply(keras_probs)  # the recognizer applies calibration.json
     onnx_probs = recognizer.predict_inputs(x)
     assert np.abs(keras_probs - onnx_probs).max() < 1e-4
     assert np.array_equal(keras_probs.argmax(1), onnx_probs.argmax(1))

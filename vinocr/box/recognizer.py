@@ -17,6 +17,7 @@ import numpy as np
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.image_io import ImageError, decode_image, read_image_file
 from vinocr.box.preprocess import Preprocessed, preprocess_box
+from vinocr.calibration import Calibration, load_calibration
 from vinocr.model_files import ALPHABET_FILE, ONNX_FILE, model_dir_from_env
 
 LOW_CONFIDENCE = 0.8  # below this a prediction is flagged for a human look
@@ -69,7 +70,14 @@ class Recognizer:
     outputs equal to within 1e-6 (tests/test_model.py), a 0.3 s import instead of TensorFlow's 2-6 s.
     """
 
-    def __init__(self, session, alphabet: str = VIN_ALPHABET, top_k: int = 3, source: str = "") -> None:
+    def __init__(
+        self,
+        session,
+        alphabet: str = VIN_ALPHABET,
+        top_k: int = 3,
+        source: str = "",
+        calibration: Calibration | None = None,
+    ) -> None:
         outputs = session.get_outputs()[0].shape[-1]
         if outputs != len(alphabet):
             raise ValueError(f"model has {outputs} outputs, alphabet has {len(alphabet)}")
@@ -78,10 +86,12 @@ class Recognizer:
         self.alphabet = alphabet
         self.top_k = top_k
         self.source = source
+        self.calibration = calibration or Calibration()  # temperature + VIN accept threshold
 
     @classmethod
-    def load(cls, model_dir: str | Path | None = None, top_k: int = 3) -> Recognizer:
-        """Load `vinocr.onnx` and its alphabet from `model_dir` (default: models/)."""
+    def load(cls, model_dir: str | Path | None = None, top_k: int = 3, calibrated: bool = True) -> Recognizer:
+        """Load `vinocr.onnx`, its alphabet and its calibration.json (if any) from `model_dir` (default:
+        models/); `calibrated=False` returns the model's own probabilities (T = 1)."""
         import onnxruntime
 
         folder = Path(model_dir) if model_dir else model_dir_from_env()
@@ -96,14 +106,15 @@ class Recognizer:
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
         options.log_severity_level = 3
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        return cls(session, alphabet, top_k, str(path))
+        calibration = load_calibration(folder, path) if calibrated else None
+        return cls(session, alphabet, top_k, str(path), calibration)
 
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) float 0..255 model inputs -> (N, 33) probabilities."""
+        """(N, 28, 28) float 0..255 model inputs -> (N, 33) calibrated probabilities."""
         if len(inputs) == 0:
             return np.zeros((0, len(self.alphabet)), np.float32)
         batch = np.asarray(inputs, np.float32).reshape(-1, 28, 28, 1)
-        return self.session.run(None, {self.input_name: batch})[0]
+        return self.calibration.apply(self.session.run(None, {self.input_name: batch})[0])
 
     def recognize_arrays(
         self, images: list[np.ndarray], names: list[str] | None = None, has_border: bool = True

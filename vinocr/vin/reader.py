@@ -1,5 +1,6 @@
-"""Read a whole VIN: 17 box results (or one field image) -> per-box reading, rule-aware decoding
-and the rule report. Corrections by hand replace a box's probabilities with certainty."""
+"""Read a whole VIN: 17 box results (or one field image) -> per-box reading, rule-aware decoding,
+the rule report, and accept or review (vinocr.vin.confidence). Corrections by hand replace a box's
+probabilities with certainty."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, UNREAD
 from vinocr.box.recognizer import BoxResult, Recognizer
+from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
+from vinocr.vin.confidence import VinConfidence, assess, not_decoded
 from vinocr.vin.decode import DecodeResult, decode_vin
 from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
 from vinocr.vin.segment import SegmentResult, find_boxes
@@ -27,6 +30,22 @@ class VinReading:
     segmentation: SegmentResult | None = None
     corrections: dict[int, str] = field(default_factory=dict)  # 0-based box index -> character
     message: str = ""
+    confidence: VinConfidence | None = None  # accept or review, with the VIN's probability
+
+    @property
+    def status(self) -> str:
+        """ "accept" or "review"."""
+        return self.confidence.status if self.confidence else "review"
+
+    @property
+    def probability(self) -> float | None:
+        """The chance that the VIN shown is exactly right (None when it could not be decoded)."""
+        return self.confidence.probability if self.confidence else None
+
+    @property
+    def check_boxes(self) -> list[int]:
+        """1-based boxes to check, likeliest to be wrong first (none for an accepted VIN)."""
+        return self.confidence.check_boxes if self.confidence else []
 
     @property
     def changed_positions(self) -> list[int]:
@@ -40,6 +59,10 @@ class VinReading:
             "plain": self.plain,
             "mode": self.mode,
             "message": self.message,
+            "status": self.status,
+            "probability": None if self.probability is None else round(self.probability, 6),
+            "check_boxes": self.check_boxes,
+            "confidence": self.confidence.to_dict() if self.confidence else None,
             "report": self.report.to_dict(),
             "decode": self.decode.to_dict() if self.decode else None,
             "boxes": [b.to_dict() for b in self.boxes],
@@ -71,9 +94,15 @@ def _probability_matrix(boxes: list[BoxResult], corrections: dict[int, str]) -> 
 
 
 def read_boxes(
-    boxes: list[BoxResult], mode: str = "prefer", corrections: dict[int, str] | None = None
+    boxes: list[BoxResult],
+    mode: str = "prefer",
+    corrections: dict[int, str] | None = None,
+    accept_threshold: float = DEFAULT_ACCEPT_THRESHOLD,
 ) -> VinReading:
-    """Combine box results (in VIN order) into a reading; decode with the rules when all 17 are read."""
+    """Combine box results (in VIN order) into a reading; decode with the rules when all 17 are read.
+
+    The VIN is accepted when its probability is at least `accept_threshold` (pass the recognizer's
+    `calibration.accept_threshold`), else it is marked for review with the boxes to check."""
     corrections = {i: c.upper() for i, c in (corrections or {}).items() if c}
     for i, char in corrections.items():
         if char not in CHAR_TO_INDEX:
@@ -94,7 +123,12 @@ def read_boxes(
             decoded = decode_vin(matrix, mode=mode)
             message = decoded.explanation
     vin = decoded.chosen if decoded else plain
-    return VinReading(boxes, mode, plain, vin, check_vin(vin, mode), decoded, None, corrections, message)
+    confidence = (
+        assess(matrix, vin, mode, accept_threshold) if decoded else not_decoded(plain, accept_threshold)
+    )
+    return VinReading(
+        boxes, mode, plain, vin, check_vin(vin, mode), decoded, None, corrections, message, confidence
+    )
 
 
 def read_field(
@@ -108,6 +142,7 @@ def read_field(
         reading.message = f"{name}: {segmentation.message}"
         return reading
     names = [f"{name} box {i + 1}" for i in range(len(segmentation.boxes))]
-    reading = read_boxes(recognizer.recognize_arrays(segmentation.boxes, names), mode)
+    threshold = recognizer.calibration.accept_threshold
+    reading = read_boxes(recognizer.recognize_arrays(segmentation.boxes, names), mode, None, threshold)
     reading.segmentation = segmentation
     return reading

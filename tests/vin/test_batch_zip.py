@@ -1,0 +1,120 @@
+"""vinocr.vin.batch_zip: folders of 17 box images from a ZIP, with every unsafe member refused by name."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import pytest
+
+from vinocr.box.image_io import encode_png
+from vinocr.synth.samples import sample_boxes
+from vinocr.vin.batch_zip import MAX_TOTAL_BYTES, read_vin_zip, unsafe_reason
+
+
+@pytest.fixture(scope="module")
+def box_pngs() -> list[tuple[str, bytes]]:
+    return [(name, encode_png(image)) for name, image in sample_boxes()]
+
+
+def make_zip(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def claim_sizes(data: bytes, names: set[str], size: int) -> bytes:
+    """The ZIP with the central-directory entries of `names` claiming `size` bytes (packed and unpacked)."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        name_length = struct.unpack_from("<H", out, at + 28)[0]
+        name = bytes(out[at + 46 : at + 46 + name_length]).decode()
+        if name in names:
+            struct.pack_into("<II", out, at + 20, size, size)
+        at = out.find(b"PK\x01\x02", at + 46)
+    return bytes(out)
+
+
+def folder(prefix: str, pngs: list[tuple[str, bytes]], count: int = 17) -> list[tuple[str, bytes]]:
+    return [(f"{prefix}/{name}", data) for name, data in pngs[:count]]
+
+
+def test_two_folders_are_two_vins_in_natural_order(box_pngs):
+    renamed = [(f"b{int(name[3:5])}.png", data) for name, data in box_pngs]  # b1 ... b17
+    found = read_vin_zip(make_zip(folder("vin10", box_pngs) + folder("vin9", renamed)), "two.zip")
+    assert found.refused == []
+    assert [f.path for f in found.folders] == ["vin9", "vin10"]
+    assert [name for name, _ in found.folders[0].items][:3] == ["vin9/b1.png", "vin9/b2.png", "vin9/b3.png"]
+    assert found.folders[0].items[9][1] == box_pngs[9][1]  # b10 after b9, the same bytes
+
+
+def test_path_traversal_and_other_unsafe_names_are_refused_by_name(box_pngs):
+    members = folder("good", box_pngs) + [
+        ("../evil.png", box_pngs[0][1]),
+        ("good/../../up.png", box_pngs[0][1]),
+        ("/abs/root.png", box_pngs[0][1]),
+        ("c:/windows.png", box_pngs[0][1]),
+        ("back\\slash.png", box_pngs[0][1]),
+    ]
+    found = read_vin_zip(make_zip(members), "unsafe.zip")
+    assert [f.path for f in found.folders] == ["good"] and len(found.folders[0].items) == 17
+    text = "\n".join(found.refused)
+    for member in ("../evil.png", "good/../../up.png", "/abs/root.png", "c:/windows.png", "back\\slash.png"):
+        assert f"unsafe.zip: {member}: " in text
+    assert "path traversal" in text and "absolute path" in text and "backslash" in text
+    assert unsafe_reason("vin1/box01.png") == ""
+
+
+def test_members_claiming_more_than_200_mb_are_refused_and_the_rest_read(box_pngs):
+    huge = [(f"big/box{i:02d}.png", b"tiny") for i in range(1, 10)]
+    data = claim_sizes(make_zip(folder("good", box_pngs) + huge), {n for n, _ in huge}, 30 * 2**20)
+    claimed = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    assert claimed > MAX_TOTAL_BYTES  # 9 x 30 MB claimed
+    found = read_vin_zip(data, "bomb.zip")
+    assert [f.path for f in found.folders] == ["good"]
+    assert len(found.refused) == 9 and all("claims 30 MB uncompressed" in m for m in found.refused)
+    assert "bomb.zip: big/box01.png: " in found.refused[0]
+
+
+def test_the_total_budget_stops_reading_and_names_the_rest(box_pngs):
+    members = [(f"big/box{i:02d}.png", b"tiny") for i in range(1, 12)]  # 11 x 24 MB = 264 MB claimed
+    data = claim_sizes(make_zip(folder("good", box_pngs) + members), {n for n, _ in members}, 24 * 2**20)
+    found = read_vin_zip(data, "many.zip")
+    assert [f.path for f in found.folders] == ["good"]
+    over = [m.split(": ")[1] for m in found.refused if "200 MB" in m]
+    assert over == ["big/box09.png", "big/box10.png", "big/box11.png"]  # 8 x 24 MB fit in 200 MB
+    assert len(found.refused) == 11  # the 8 read lied about their size: corrupt
+    assert sum("corrupt" in m for m in found.refused) == 8
+
+
+def test_a_zip_bomb_member_is_refused(box_pngs):
+    found = read_vin_zip(make_zip(folder("good", box_pngs) + [("bomb/x.png", bytes(8 * 2**20))]), "z.zip")
+    assert [f.path for f in found.folders] == ["good"]
+    assert any(m.startswith("z.zip: bomb/x.png: compressed") and "ZIP bomb" in m for m in found.refused)
+
+
+def test_a_folder_with_16_boxes_is_named_and_not_read(box_pngs):
+    found = read_vin_zip(make_zip(folder("full", box_pngs) + folder("short", box_pngs, 16)), "s.zip")
+    assert [f.path for f in found.folders] == ["full"]
+    assert found.refused == ["s.zip: folder short holds 16 box images; a VIN needs 17, so it is not read"]
+
+
+def test_non_images_metadata_and_broken_archives(box_pngs):
+    members = folder("v", box_pngs) + [
+        ("v/readme.txt", b"hello"),
+        ("v/inner.zip", b"PK"),
+        ("__MACOSX/v/._box01.png", b"meta"),
+        ("v/.DS_Store", b"meta"),
+    ]
+    found = read_vin_zip(make_zip(members), "m.zip")
+    assert len(found.folders) == 1 and len(found.folders[0].items) == 17
+    text = "\n".join(found.refused)
+    assert "m.zip: v/readme.txt: not a box image" in text and "m.zip: v/inner.zip: not a box image" in text
+    assert "m.zip: __MACOSX/v/._box01.png: macOS metadata, skipped" in text
+    assert read_vin_zip(b"not a zip at all", "bad.zip").refused == ["bad.zip: not a readable ZIP file"]
+    top = read_vin_zip(make_zip(box_pngs), "flat.zip")
+    assert [f.label for f in top.folders] == ["(top level)"]

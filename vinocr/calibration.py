@@ -1,0 +1,98 @@
+"""Calibrated probabilities at run time: the temperature and the VIN accept threshold of a model folder.
+
+`python -m vinocr.train.calibrate` fits both on the validation split and writes them to
+`calibration.json` beside the model. The recognizer reads that file when it loads and applies the
+temperature to every probability it returns: p_T = softmax(log(p) / T). The ONNX model outputs
+softmax probabilities of logits that already carry the class-prior correction, so dividing log(p)
+by T is the same as dividing those logits by T (the log-sum-exp constant cancels).
+
+A missing file means T = 1 and the default threshold; so does a file fitted for another model (the
+file records the sha256 of the ONNX file it was fitted on), with a note saying so. Numpy only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CALIBRATION_FILE = "calibration.json"
+TARGET_PRECISION = 0.995
+"""Share of accepted VINs that must be exactly right (the issue's target)."""
+DEFAULT_ACCEPT_THRESHOLD = TARGET_PRECISION
+"""Used without a fitted threshold: for a calibrated VIN probability, accepting p >= t keeps the
+expected precision of accepted VINs at or above t."""
+LOG_FLOOR = 1e-12
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Temperature for the box probabilities and the VIN accept threshold (identity by default)."""
+
+    temperature: float = 1.0
+    accept_threshold: float = DEFAULT_ACCEPT_THRESHOLD
+    source: str = ""  # the calibration file used, "" when none
+    note: str = ""  # why no fitted calibration is used, "" when one is
+
+    @property
+    def fitted(self) -> bool:
+        """True when a calibration file for this model is in use."""
+        return bool(self.source)
+
+    def apply(self, probs: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (same shape and dtype)."""
+        return apply_temperature(probs, self.temperature)
+
+
+def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(log(p) / T) along the last axis; T = 1 returns `probs` unchanged."""
+    probs = np.asarray(probs)
+    if temperature == 1.0 or probs.size == 0:
+        return probs
+    logits = np.log(np.maximum(probs.astype(np.float64), LOG_FLOOR)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    scaled = np.exp(logits)
+    scaled /= scaled.sum(axis=-1, keepdims=True)
+    return scaled.astype(probs.dtype if np.issubdtype(probs.dtype, np.floating) else np.float64)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_calibration_file(folder: Path) -> dict[str, Any] | None:
+    """The parsed calibration.json of a model folder, None when missing or unreadable."""
+    try:
+        data = json.loads((Path(folder) / CALIBRATION_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def load_calibration(folder: Path, model_file: Path | None = None) -> Calibration:
+    """The calibration for `model_file` from `folder`/calibration.json; identity (with a note) when the
+    file is missing, unreadable, malformed or fitted for another model."""
+    path = Path(folder) / CALIBRATION_FILE
+    data = read_calibration_file(folder)
+    if data is None:
+        reason = "is missing" if not path.exists() else "could not be read"
+        return Calibration(note=f"{path} {reason}: probabilities are uncalibrated (T = 1)")
+    try:
+        temperature = float(data["temperature"])
+        threshold = float(data.get("accept", {}).get("threshold", DEFAULT_ACCEPT_THRESHOLD))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return Calibration(note=f"{path} has no usable temperature: probabilities are uncalibrated (T = 1)")
+    if not (0.05 <= temperature <= 20 and 0 < threshold <= 1):
+        return Calibration(note=f"{path}: temperature {temperature} or threshold {threshold} out of range")
+    wanted = data.get("model_sha256")
+    if model_file is not None and wanted and Path(model_file).exists() and file_sha256(model_file) != wanted:
+        return Calibration(
+            note=f"{path} was fitted for another model: run `python -m vinocr.train.calibrate` "
+            "(probabilities are uncalibrated until then)"
+        )
+    return Calibration(temperature, threshold, str(path))
