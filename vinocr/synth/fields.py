@@ -180,12 +180,15 @@ def make_field(
     *,
     angle: float | None = None,
     margin: int | None = None,
+    degrade: bool = True,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A whole-field image (uint8 gray, sometimes BGR) of the glyphs in a row, left to right.
 
     `angle` (degrees, counter-clockwise) and `margin` (px on every side) fix what is otherwise
-    drawn at random. With `return_truth`, also the (N, 2) float array of box (or character)
-    centres (x, y) in the output image's coordinates, in reading order.
+    drawn at random. `degrade=False` gives the clean gray drawing: no uneven light, blur, noise,
+    JPEG or colour (what a photo generator starts from). With `return_truth`, also the (N, 2)
+    float array of box (or character) centres (x, y) in the output image's coordinates, in
+    reading order.
     """
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
@@ -210,9 +213,13 @@ def make_field(
     )
     angle = float(rng.uniform(-MAX_ANGLE, MAX_ANGLE)) if angle is None else float(angle)
     rotated, matrix = _rotate(alpha, angle, 0.0)
-    image = _degrade(paper + (ink - paper) * rotated, rng)
-    if rng.random() < 0.25:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    drawn = paper + (ink - paper) * rotated
+    if degrade:
+        image = _degrade(drawn, rng)
+        if rng.random() < 0.25:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    else:
+        image = np.clip(drawn, 0, 255).astype(np.uint8)
     if not return_truth:
         return image
     centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in layout.cells], np.float64)

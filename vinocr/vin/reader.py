@@ -14,7 +14,8 @@ from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
 from vinocr.vin.confidence import VinConfidence, assess, not_decoded
 from vinocr.vin.decode import DecodeResult, decode_vin
 from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
-from vinocr.vin.segment import SegmentResult, find_boxes
+from vinocr.vin.rectify import find_field
+from vinocr.vin.segment import SegmentResult
 
 
 @dataclass
@@ -134,8 +135,9 @@ def read_boxes(
 def read_field(
     recognizer: Recognizer, image: np.ndarray, mode: str = "prefer", name: str = "field"
 ) -> VinReading:
-    """One image of a whole VIN field -> reading; when 17 boxes can't be found, say so and stop."""
-    segmentation = find_boxes(image)
+    """One image (scan or photo) of a whole VIN field -> reading; when 17 boxes can't be found, say so
+    and stop. A photo's field is located, rectified and light-flattened first (vinocr.vin.rectify)."""
+    segmentation = find_field(image)
     if not segmentation.ok:
         reading = read_boxes([], mode)
         reading.segmentation = segmentation

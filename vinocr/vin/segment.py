@@ -18,7 +18,8 @@ nothing is padded, split or guessed. Typically 10-40 ms for a 1700 x 150 field.
 Coordinates: `rects` are (x, y, w, h) in the deskewed image (`SegmentResult.overlay` shows it);
 `SegmentResult.to_input` maps deskewed points back onto the input image. Crops (`boxes`) are
 grayscale uint8 in the input's own polarity (not normalised), cut from the deskewed image; in a
-grid they include the box border lines, which box preprocessing removes.
+grid they include the box border lines, which box preprocessing removes (with `cut_inside`, they
+are cut inside them: what a rectified photo gives).
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ class SegmentResult:
     angle: float = 0.0  # skew of the input in degrees, counter-clockwise positive
     message: str = ""
     overlay: np.ndarray | None = None  # BGR deskewed image with the rects drawn and numbered
-    matrix: np.ndarray = field(default_factory=lambda: np.eye(2, 3))  # input -> deskewed (2x3)
+    matrix: np.ndarray = field(default_factory=lambda: np.eye(2, 3))  # searched image -> deskewed (2x3)
+    # a photo's field is searched in a rectified image: the 3x3 homography input -> rectified field,
+    # and the input (BGR) with the field outlined and the boxes found drawn on it (vinocr.vin.rectify)
+    homography: np.ndarray | None = None
+    field_overlay: np.ndarray | None = None
 
     @property
     def centres(self) -> np.ndarray:
@@ -60,7 +65,18 @@ class SegmentResult:
     def to_input(self, points: np.ndarray) -> np.ndarray:
         """Map (N, 2) deskewed-image points back to input-image coordinates."""
         inverse = cv2.invertAffineTransform(self.matrix)
-        return np.asarray(points, np.float64).reshape(-1, 2) @ inverse[:, :2].T + inverse[:, 2]
+        searched = np.asarray(points, np.float64).reshape(-1, 2) @ inverse[:, :2].T + inverse[:, 2]
+        if self.homography is None or len(searched) == 0:
+            return searched
+        back = np.linalg.inv(self.homography)
+        return cv2.perspectiveTransform(searched.reshape(-1, 1, 2), back).reshape(-1, 2)
+
+    def outlines(self) -> list[np.ndarray]:
+        """Each rect's four corners (4, 2) in input-image coordinates, in reading order."""
+        return [
+            self.to_input(np.array([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], np.float64))
+            for x, y, w, h in self.rects
+        ]
 
 
 @dataclass(frozen=True)
@@ -194,10 +210,11 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def _noise_floor(flat: np.ndarray) -> float:
+def _noise_floor(flat: np.ndarray, size: tuple[int, int] = (3, 1)) -> float:
     """Brightness that background noise rarely reaches (median + 4 sigma) once the flattened image
-    is smoothed over 3 px along the rows, as the line cover is measured."""
-    smooth = cv2.blur(flat, (3, 1))
+    is smoothed over `size` (w, h) px, as a line's cover is measured (3 px along the rows for
+    horizontal lines)."""
+    smooth = cv2.blur(flat, size)
     sample = smooth[:: max(1, flat.shape[0] // 150), :: max(1, flat.shape[1] // 300)].astype(np.float64)
     median = float(np.median(sample))
     return median + 4.0 * max(1.0, 1.4826 * float(np.median(np.abs(sample - median))))
@@ -240,18 +257,33 @@ def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
 def _vertical_lines(flat: np.ndarray, top: _Band, bottom: _Band) -> list[tuple[int, int]]:
     """Column runs bright through (nearly) all rows between two line bands.
 
-    A pixel counts when it reaches the long lines' level (box lines are drawn alike), with the
-    brighter of each pixel's left and right neighbours also looked at, as a thin line resampled by
-    the deskew may be split over two columns.
+    A pixel counts when, averaged over 5 px down the column, it reaches the long lines' share
+    (box lines are drawn alike) and the noise, with the brighter of each pixel's left and right
+    neighbours also looked at, as a thin line resampled by the deskew may be split over two columns.
     """
-    inner = flat[top.y1 + 1 : bottom.y0]
-    if inner.shape[0] < 12:
+    if bottom.y0 - top.y1 - 1 < 12:
         return []
-    level = max(top.level, bottom.level)
+    inner = cv2.blur(flat, (1, 5))[top.y1 + 1 : bottom.y0]
+    level = max(LINE_SHARE * max(top.strength, bottom.strength), _noise_floor(flat, (1, 5)))
     lit = cv2.dilate((inner >= level).astype(np.uint8), np.ones((1, 3), np.uint8))
     cover = lit.mean(axis=0) >= LINE_COVER
     near = cv2.dilate((top.cover | bottom.cover).astype(np.uint8)[None, :], np.ones((1, 9), np.uint8))[0]
-    return _runs(cover & (near > 0))
+    return _split_thick(_runs(cover & (near > 0)))
+
+
+def _split_thick(lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A run much wider than the typical line (a glyph stroke merged with a box line) stands for a
+    line of typical width at either edge; both are kept and the box chain picks."""
+    if len(lines) < 3:
+        return lines
+    typical = int(np.median([end - start for start, end in lines]))
+    out = []
+    for start, end in lines:
+        if end - start > 2 * typical + 3:
+            out += [(start, start + typical), (end - typical, end)]
+        else:
+            out.append((start, end))
+    return out
 
 
 def _grid_like(top: _Band, bottom: _Band, lines: list[tuple[int, int]]) -> bool:
@@ -323,10 +355,18 @@ def _grid_cells(lines: list[tuple[int, int]], top: _Band, bottom: _Band) -> list
     return max(good, key=lambda c: (c[1], c[0]))[2]
 
 
-def _pair_boxes(
-    flat: np.ndarray, top: _Band, bottom: _Band
-) -> tuple[int, list[tuple[int, int, int, int]]] | None:
-    """Boxes between two line bands as (columns explained, rects); None when they are no grid."""
+Rect = tuple[int, int, int, int]
+
+
+def _inside(left: int, top: int, right: int, bottom: int) -> Rect:
+    """The rect between a box's lines (exclusive ends), less 1 px for the lines' blurred edges."""
+    margin = 1
+    return (left + margin, top + margin, max(1, right - left - 2 * margin), max(1, bottom - top - 2 * margin))
+
+
+def _pair_boxes(flat: np.ndarray, top: _Band, bottom: _Band) -> tuple[int, list[Rect], list[Rect]] | None:
+    """Boxes between two line bands as (columns explained, rects with their lines, rects inside
+    their lines); None when they are no grid."""
     height = bottom.y0 - top.y1 - 1
     if max(top.y1 - top.y0, bottom.y1 - bottom.y0) + 1 > max(12, 0.5 * height):
         return None  # a band this thick is text or a blot, not a box line
@@ -335,11 +375,13 @@ def _pair_boxes(
         return None
     cells = _grid_cells(lines, top, bottom)
     rects = [(lines[i][0], top.y0, lines[j][1] - lines[i][0], bottom.y1 + 1 - top.y0) for i, j in cells]
-    return sum(r[2] for r in rects), rects
+    inner = [_inside(lines[i][1], top.y1 + 1, lines[j][0], bottom.y0) for i, j in cells]
+    return sum(r[2] for r in rects), rects, inner
 
 
-def grid_rects(hmask: np.ndarray, flat: np.ndarray, min_boxes: int) -> list[tuple[int, int, int, int]]:
-    """Box rects (x, y, w, h) from the box grid, border lines included; empty without a grid.
+def grid_rects(hmask: np.ndarray, flat: np.ndarray, min_boxes: int) -> tuple[list[Rect], list[Rect]]:
+    """Box rects (x, y, w, h) from the box grid with their border lines, and the same boxes inside
+    their lines; both empty without a grid.
 
     Every pair of long lines is tried; the pair whose boxes explain the most columns wins, and
     among nearly equal ones (within 3%) the tallest, so glyph strokes between the box lines
@@ -351,11 +393,12 @@ def grid_rects(hmask: np.ndarray, flat: np.ndarray, min_boxes: int) -> list[tupl
         for bottom in bands[i + 1 :]:
             boxes = _pair_boxes(flat, top, bottom)
             if boxes is not None and len(boxes[1]) >= min_boxes:
-                found.append((boxes[0], bottom.y0 - top.y1, boxes[1]))
+                found.append((boxes[0], bottom.y0 - top.y1, boxes[1], boxes[2]))
     if not found:
-        return []
+        return [], []
     most = max(f[0] for f in found)
-    return max((f for f in found if f[0] >= 0.97 * most), key=lambda f: f[1])[2]
+    best = max((f for f in found if f[0] >= 0.97 * most), key=lambda f: f[1])
+    return best[2], best[3]
 
 
 # ----------------------------------------------------------------------------- no grid: gaps
@@ -499,11 +542,13 @@ def _deskew(
     return matrix, upright, (rotated >= 64).astype(np.uint8), flat_up
 
 
-def find_boxes(image: np.ndarray, expected: int = 17) -> SegmentResult:
+def find_boxes(image: np.ndarray, expected: int = 17, cut_inside: bool = False) -> SegmentResult:
     """The `expected` boxes (or characters) of a whole-field image, left to right.
 
     `ok` is True only when exactly `expected` were found; otherwise `rects` and `boxes` hold what
-    was found (never padded) and `message` says how many.
+    was found (never padded) and `message` says how many. With `cut_inside`, boxes of a grid are
+    cut inside their lines (a photo's lines are blurred and neighbours' lines close by); `rects`
+    still include the lines.
     """
     if expected < 1:
         raise ValueError(f"expected must be at least 1, not {expected}")
@@ -526,7 +571,7 @@ def find_boxes(image: np.ndarray, expected: int = 17) -> SegmentResult:
         angle += delta
         matrix, upright, straight, flat_up = _deskew(gray, flat, mask, angle, fill)
         hmask = line_mask(flat_up, straight, contrast)
-    rects, method = grid_rects(hmask, flat_up, max(2, expected // 3)), "grid"
+    (rects, inner), method = grid_rects(hmask, flat_up, max(2, expected // 3)), "grid"
     if len(rects) < expected // 2:
         # no grid, or only a few "boxes" (characters written between two rules): split by gaps
         by_gaps = gap_rects(straight, expected)
@@ -536,7 +581,8 @@ def find_boxes(image: np.ndarray, expected: int = 17) -> SegmentResult:
         overlay = draw_overlay(upright, [], False)
         return SegmentResult(False, angle=angle, message=NO_BOXES, overlay=overlay, matrix=matrix)
     ok = len(rects) == expected
-    boxes = [upright[y : y + h, x : x + w].copy() for x, y, w, h in rects]
+    cuts = inner if cut_inside and method == "grid" else rects
+    boxes = [upright[y : y + h, x : x + w].copy() for x, y, w, h in cuts]
     return SegmentResult(
         ok=ok,
         boxes=boxes,
