@@ -60,6 +60,10 @@ ACTION_TIMEOUT_MS = 300_000
 FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
 VIN = f"{FRESH} .vin-display"  # the VIN of the current script run, never a stale one
 CLEAR = '.st-key-clear_uploads:not([data-stale="true"]) button'
+UPLOADER_KEY = "st-key-recognize_boxes_"  # Clear gives the uploader a new key: recognize_boxes_<n+1>
+UPLOADER = f'[data-testid="stElementContainer"][class*="{UPLOADER_KEY}"]:not([data-stale="true"])'
+NEW_UPLOADER = f"""(old) => [...document.querySelectorAll('{UPLOADER}')].some(
+    e => !e.classList.contains(old) && e.querySelector('[data-testid="stFileUploaderDropzoneInput"]'))"""
 RUNNING = '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
 # true once nothing is stale and no script runs, `quiet` ms in a row (polled by Playwright)
 IDLE_FOR = f"""(quiet) => {{
@@ -147,12 +151,21 @@ async def open_recognize(browser, server_url: str):
     return context, page
 
 
+async def uploader_key(page) -> str:
+    """The key class of the uploader on the page now (st-key-recognize_boxes_<n>)."""
+    return await page.locator(UPLOADER).first.evaluate(
+        f"e => [...e.classList].find(c => c.startsWith('{UPLOADER_KEY}'))"
+    )
+
+
 async def upload_once(page, session: Session) -> tuple[float, str]:
     """Clear, upload the session's files; seconds from handing them over to the VIN shown, and the VIN."""
+    old = await uploader_key(page)
     await page.locator(CLEAR).first.click()
+    await page.wait_for_function(NEW_UPLOADER, arg=old, polling=50)  # files go to the new, empty one
     await page.locator(".vin-display").wait_for(state="detached")
     await settle(page)
-    uploader = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploader = page.locator(f".{await uploader_key(page)} [data-testid='stFileUploaderDropzoneInput']")
     start = time.perf_counter()
     await uploader.set_input_files([str(p) for p in session.files])
     display = page.locator(VIN)
@@ -163,10 +176,21 @@ async def upload_once(page, session: Session) -> tuple[float, str]:
     return seconds, text
 
 
+async def upload_or_explain(page, session: Session) -> tuple[float, str]:
+    """upload_once; when it fails, a screenshot of the session and the messages it shows."""
+    try:
+        return await upload_once(page, session)
+    except Exception as exc:
+        shot = ROOT / "artifacts" / f"load_test_failure_session{session.index}.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        alerts = await page.get_by_test_id("stAlert").all_inner_texts()
+        raise RuntimeError(f"session {session.index}: {exc}; alerts: {alerts}; screenshot {shot}") from exc
+
+
 async def run_rounds(page, session: Session, rounds: int) -> None:
     """The measured uploads of one session."""
     for _ in range(rounds):
-        seconds, text = await upload_once(page, session)
+        seconds, text = await upload_or_explain(page, session)
         session.seconds.append(seconds)
         session.shown.append(text)
 
@@ -181,7 +205,7 @@ async def drive(server: Server, sessions: list[Session], rounds: int) -> dict:
         )
         opened = [await open_recognize(browser, server.url) for _ in sessions]
         with MemoryWatch(server) as watch:
-            await asyncio.gather(*(upload_once(page, s) for (_, page), s in zip(opened, sessions)))
+            await asyncio.gather(*(upload_or_explain(page, s) for (_, page), s in zip(opened, sessions)))
             warm_mb = server.rss_mb()
             started = time.perf_counter()
             await asyncio.gather(*(run_rounds(page, s, rounds) for (_, page), s in zip(opened, sessions)))

@@ -67,6 +67,7 @@ def streamlit_server(log_path: Path, env: dict[str, str] | None = None) -> Itera
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--server.fileWatcherType", "none"]  # served, not developed: no reloads, no watcher cost
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         process = subprocess.Popen(

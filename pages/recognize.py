@@ -196,8 +196,8 @@ if kind == KIND_BOXES:
     store = stored(kind, sig, compute_boxes)
     results, thumbs = store["results"], store["thumbs"]
     unreadable = [r.name for r in results if r.status == "error"]
-    if unreadable:  # each file's reason is shown once, in its box below
-        st.error(
+    if unreadable:  # a count and the names here; each file's reason once, as an error in its box
+        st.warning(
             f"{len(unreadable)} of {len(results)} files could not be read ({', '.join(unreadable)}); "
             "the reason is shown in each one's box below. The other boxes are read."
         )
