@@ -12,11 +12,13 @@ from ui.model import recognizer_or_stop
 from ui.navigation import page_header
 from ui.vin_display import mode_radio, show_report, show_verdict, show_vin
 from vinocr.alphabet import UNREAD, VIN_ALPHABET
-from vinocr.box.image_io import ImageError, decode_image
+from vinocr.box.image_io import ImageError
 from vinocr.box.recognizer import BoxResult
+from vinocr.vin.photo import decode_photo
 from vinocr.vin.reader import VinReading, read_boxes, read_field
+from vinocr.vin.segment import SegmentResult
 
-SAMPLE_KEY = "recognize_sample"  # "boxes" or "field": the sample shown when nothing is uploaded
+SAMPLE_KEY = "recognize_sample"  # "boxes", "field" or "photo": the sample shown when nothing is uploaded
 REQUEST_KEY = "recognize_sample_request"  # set by buttons (here and on Home), handled at the top
 INPUT_KEY = "recognize_input"
 COUNTER_KEY = "recognize_uploader_n"  # bumped to empty the uploaders
@@ -29,14 +31,14 @@ page_header()
 ss = st.session_state
 ss.setdefault(COUNTER_KEY, 0)
 request = ss.pop(REQUEST_KEY, None)
-if request in ("boxes", "field"):
+if request in ("boxes", "field", "photo"):
     ss[SAMPLE_KEY] = request
-    ss[INPUT_KEY] = KIND_FIELD if request == "field" else KIND_BOXES
+    ss[INPUT_KEY] = KIND_BOXES if request == "boxes" else KIND_FIELD
     ss[COUNTER_KEY] += 1
 
 
 def request_sample(kind: str) -> None:
-    """Button callback: show the sample boxes or the sample field."""
+    """Button callback: show the sample boxes, the sample field or the sample photo."""
     ss[REQUEST_KEY] = kind
 
 
@@ -83,7 +85,25 @@ def current_items(kind: str, uploads) -> tuple[list[inputs.Item], str]:
         return inputs.sample_box_items(), "sample"
     if kind == KIND_FIELD and sample == "field":
         return [inputs.sample_field_item()], "sample"
+    if kind == KIND_FIELD and sample == "photo":
+        return [inputs.sample_photo_item()], "sample"
     return [], ""
+
+
+def show_field(name: str, segmentation: SegmentResult) -> None:
+    """A photo's field: the photo with the field outlined, then the rectified field with the boxes
+    cut from it; a scan's: the field with its boxes."""
+    found = f"{len(segmentation.rects)} {'boxes' if segmentation.method == 'grid' else 'characters'}"
+    caption = f"{name}: {found} found ({segmentation.method})"
+    if segmentation.homography is not None and segmentation.field_overlay is not None:
+        st.image(
+            figures.to_display(segmentation.field_overlay),
+            caption=f"{name}: the field found (blue) and the {found} cut from it",
+            width="stretch",
+        )
+        caption = f"The field rectified and its light flattened: {found} found ({segmentation.method})"
+    if segmentation.overlay is not None:
+        st.image(figures.to_display(segmentation.overlay), caption=caption, width="stretch")
 
 
 def order_editor(sig: str, results: list[BoxResult], thumbs: list[str | None]) -> list[int]:
@@ -162,6 +182,9 @@ with st.container(horizontal=True):
         "Load the sample field", on_click=request_sample, args=("field",), icon=":material/crop_landscape:"
     )
     st.button(
+        "Load the sample photo", on_click=request_sample, args=("photo",), icon=":material/photo_camera:"
+    )
+    st.button(
         "Clear", key="clear_uploads", on_click=clear_uploads, icon=":material/delete:", help="Remove uploads"
     )
 
@@ -170,7 +193,8 @@ if not items:
     st.info("Upload images above, or load a sample to see how it works.")
     st.stop()
 if origin == "sample":
-    st.caption("Showing the project's own sample " + ("boxes." if kind == KIND_BOXES else "field image."))
+    described = {"boxes": "boxes.", "field": "field image.", "photo": "phone photo of a filled form (12 MP)."}
+    st.caption("Showing the project's own sample " + described.get(ss.get(SAMPLE_KEY, ""), "input."))
 
 recognizer = recognizer_or_stop()
 thumbs: list[str | None] = []
@@ -196,8 +220,8 @@ if kind == KIND_BOXES:
     store = stored(kind, sig, compute_boxes)
     results, thumbs = store["results"], store["thumbs"]
     unreadable = [r.name for r in results if r.status == "error"]
-    if unreadable:  # a count and the names here; each file's reason once, as an error in its box
-        st.warning(
+    if unreadable:  # a count and the names here; each file's reason once, in its box
+        st.error(
             f"{len(unreadable)} of {len(results)} files could not be read ({', '.join(unreadable)}); "
             "the reason is shown in each one's box below. The other boxes are read."
         )
@@ -208,7 +232,7 @@ else:
 
     def compute_field() -> dict:
         try:
-            image = decode_image(data, name)
+            image = decode_photo(data, name).gray  # a scan, or a phone photo of up to 50 MP
             reading = read_field(recognizer, image, "prefer", name)
         except ImageError as exc:
             return {"error": str(exc)}
@@ -224,16 +248,10 @@ else:
     if segmentation is None or not segmentation.ok:
         st.error(store["message"] or f"{name}: the 17 boxes could not be found")
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
-        if segmentation is not None and segmentation.overlay is not None:
-            st.image(
-                figures.to_display(segmentation.overlay), caption=f"{name}: boxes found", width="stretch"
-            )
+        if segmentation is not None:
+            show_field(name, segmentation)
         st.stop()
-    st.image(
-        figures.to_display(segmentation.overlay),
-        caption=f"{name}: 17 boxes found ({segmentation.method})",
-        width="stretch",
-    )
+    show_field(name, segmentation)
     results = store["results"]
     order = list(range(len(results)))
 

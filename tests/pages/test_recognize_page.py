@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import cv2
 import numpy as np
@@ -179,9 +180,8 @@ def test_each_bad_file_is_counted_and_its_reason_shown_once(
     files[6] = ("box07.png", bytes(26 * 1024 * 1024), "image/png")  # over the 25 MB box limit
     uploader(at).set_value(files).run()
     assert not at.exception
-    assert "2 of 17 files could not be read (box05.png, box07.png)" in texts(at.warning)
     errors = [str(e.value) for e in at.error]
-    assert len(errors) == 2
+    assert len(errors) == 3 and "2 of 17 files could not be read (box05.png, box07.png)" in errors[0]
     assert sum("box05.png: not a readable image" in e for e in errors) == 1
     assert sum("box07.png: 27.3 MB is too large for a box image" in e for e in errors) == 1
     vin = vin_shown(at)
@@ -208,3 +208,19 @@ def test_a_session_keeps_only_the_current_upload(open_page, vin_shown, uploader,
         at.button(key="clear_uploads").click().run()
         assert vin_shown(at) is None and not uploader(at).value
     assert sizes[0] == sizes[1] == sizes[2]
+
+
+def test_the_vin_says_accept_or_review_and_outlines_the_boxes_to_check(
+    open_page, texts, sample_files, uploader
+):
+    at = open_page("pages/recognize.py")
+    uploader(at).set_value(sample_files()).run()
+    verdict = texts(at.success) + texts(at.warning)
+    assert ("**Accept**" in verdict or "**Review**" in verdict) and "exactly right" in verdict
+    files = sample_files()[:16] + [("box17.png", encode_png(np.zeros((64, 64), np.uint8)), "image/png")]
+    uploader(at).set_value(files).run()
+    assert not at.exception
+    assert "**Review**: box 17 gave no character" in texts(at.warning)
+    vin = next(m.value for m in at.markdown if "vin-display" in m.value)
+    outlined = [i + 1 for i, span in enumerate(re.findall(r"<span[^>]*>", vin)) if "outline:3px" in span]
+    assert outlined == [17]
