@@ -110,3 +110,17 @@ def test_cli_reads_a_sideways_phone_box_upright_and_refuses_an_empty_path(tmp_pa
     assert "box99.png: a folder, not an image file; skipped" in err
     assert main([""]) == 2
     assert "error: the path is empty" in capsys.readouterr().err
+
+
+def test_cli_reads_a_sideways_field_photo_upright(tmp_path, capsys, matches):
+    from PIL import Image
+
+    from vinocr.synth.samples import sample_field
+
+    exif = Image.Exif()
+    exif[0x0112] = 8  # stored turned clockwise, shown turned anticlockwise
+    path = tmp_path / "field.jpg"
+    Image.fromarray(np.rot90(sample_field(), -1)).save(path, quality=92, exif=exif.tobytes())
+    assert main([str(path)]) in (0, 1)
+    vin = capsys.readouterr().out.splitlines()[0]
+    assert matches(vin, SAMPLE_VIN) >= 15, vin  # sideways it was "found 1 character, expected 17"
