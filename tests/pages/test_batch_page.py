@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import numpy as np
 import pandas as pd
 
+from ui.many_vins import KIND_ZIP
 from vinocr.box.image_io import encode_png
-from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes, sample_field
 
 
 def test_batch_sample_boxes_give_17_rows_with_ascii_codes(open_page, matches):
@@ -61,3 +65,46 @@ def test_batch_counts_and_lists_a_too_large_file_and_same_names(open_page, texts
     assert len(table) == 18 and table.loc["box03.png", "status"] == "empty"  # the later upload
     assert [m.value for m in at.metric] == ["18", "16", at.metric[2].value, "2"]
     assert all(not r.steps for r in at.session_state["batch_store"]["results"])  # thumbnails only
+
+
+def test_many_vins_from_a_zip_name_refused_members_and_filter_by_status(open_page, texts, sample_files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for folder, count in (("vin2", 17), ("vin1", 17), ("short", 16)):
+            for name, data, _ in sample_files()[:count]:
+                archive.writestr(f"{folder}/{name}", data)
+        archive.writestr("../evil.png", sample_files()[0][1])
+    at = open_page("pages/batch.py")
+    at.radio(key="batch_view").set_value("Many VINs").run()
+    at.radio(key="many_vins_kind").set_value(KIND_ZIP).run()
+    at.file_uploader[0].set_value(("vins.zip", buffer.getvalue(), "application/zip")).run()
+    assert not at.exception
+    refused = texts(at.error)
+    assert "vins.zip: ../evil.png: a '..' in the path" in refused and "folder short holds 16" in refused
+    table = at.dataframe[0].value
+    assert list(table["input"]) == ["vins.zip:vin1", "vins.zip:vin2"]
+    assert list(table["vin"]) == [SAMPLE_VIN, SAMPLE_VIN] and set(table["status"]) <= {"accept", "review"}
+    assert all(str(uri).startswith("data:image/png;base64,") for uri in table["image"])
+    assert [m.label for m in at.metric] == ["VINs", "Accept", "Review", "Not read"]
+    first = table["status"].iloc[0]
+    at.segmented_control(key="many_vins_status").set_value(first).run()
+    assert set(at.dataframe[0].value["status"]) == {first}
+    at.segmented_control(key="many_vins_status").set_value("error").run()
+    assert len(at.dataframe[0].value) == 0
+    assert "Download these 0 rows (CSV)" in [b.label for b in at.download_button]
+
+
+def test_many_vins_from_field_images_lists_a_bad_file_as_a_row(open_page):
+    at = open_page("pages/batch.py")
+    at.radio(key="batch_view").set_value("Many VINs").run()
+    field = encode_png(sample_field())
+    files = [(name, field, "image/png") for name in ("f2.png", "f10.png")] + [
+        ("bad.png", b"junk", "image/png")
+    ]
+    at.file_uploader[0].set_value(files).run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("input")
+    assert list(table.index) == ["bad.png", "f2.png", "f10.png"]  # natural order
+    assert table.loc["bad.png", "status"] == "error"
+    assert "not a readable image" in table.loc["bad.png", "message"]
+    assert table.loc["f2.png", "status"] in ("accept", "review") and len(table.loc["f2.png", "vin"]) == 17

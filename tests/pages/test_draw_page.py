@@ -47,3 +47,16 @@ def test_draw_page_reads_17_cells_as_a_vin(open_page, vin_shown, texts, matches,
     vin = vin_shown(at)
     assert vin is not None and len(vin) == 17 and matches(vin, SAMPLE_VIN) >= 14, vin
     assert "Check digit" in texts(at.markdown)
+
+
+def test_draw_page_says_accept_or_review_for_17_cells(open_page, texts, canvas_state, glyph_in):
+    at = open_page("pages/draw.py")
+    at.radio(key="draw_kind").set_value("A whole VIN (17 cells)").run()
+    rng = np.random.default_rng(5)
+    cells = [glyph_in(canvas.DRAW_CELL_W, canvas.DRAW_CELL_H, c, rng) for c in SAMPLE_VIN]
+    cells[3] = np.zeros_like(cells[3])  # cell 4 left empty
+    ink = np.hstack(cells)
+    at.session_state["draw_field_0"] = canvas_state(np.dstack([ink, ink, ink, ink]))
+    at.run()
+    assert not at.exception
+    assert "**Review**: box 4 gave no character" in texts(at.warning)

@@ -28,6 +28,7 @@ import argparse
 import json
 import math
 import platform
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from vinocr.synth.boxes import random_style, render_box
 from vinocr.synth.vins import VinMaker, generate_vins, random_unchecked_vin, random_valid_vin
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
 from vinocr.vin.confidence import boxes_to_check, posterior
-from vinocr.vin.decode import DEFAULT_PREFER_MARGIN, decode_vin
+from vinocr.vin.decode import DEFAULT_PREFER_MARGIN, decode_vin, is_decodable_valid
 
 ECE_BINS = 15
 CHECK_DIGIT_SHARE = 0.9
@@ -333,8 +334,6 @@ def vin_report(outcomes: VinOutcomes, threshold: float) -> dict[str, Any]:
 
 def prefer_choice(outcomes: VinOutcomes, margin: float) -> list[str]:
     """What prefer mode with `margin` shows for each VIN (from one decode: plain, best valid, cost)."""
-    from vinocr.vin.decode import is_decodable_valid
-
     return [
         best if best and not is_decodable_valid(plain) and cost <= margin else plain
         for plain, best, cost in zip(outcomes.plain, outcomes.best_valid, outcomes.cost)
@@ -382,6 +381,7 @@ def calibrate(
     unchecked_vins: int = 1000,
     test_vins: int = 1000,
     seeds: Sequence[int] = (0, 7),
+    test_boxes: int = 0,
     log=print,
 ) -> dict[str, Any]:
     """Fit T and the accept threshold on validation, re-check the prefer margin, measure on test."""
@@ -409,7 +409,10 @@ def calibrate(
     log(f"prefer margin: best {margins['best']}, current {margins['current']}")
 
     raw_test = recognizer.predict_inputs(split.x_test.astype(np.float32)).astype(np.float64)
-    test_box_probs, test_box_labels = read_glyph_boxes(recognizer, split.x_test, split.y_test, TEST_BOX_SEED)
+    box_count = test_boxes or len(split.y_test)
+    test_box_probs, test_box_labels = read_glyph_boxes(
+        recognizer, split.x_test[:box_count], split.y_test[:box_count], TEST_BOX_SEED
+    )
     test_runs = {}
     for seed in seeds:
         outcomes = vin_outcomes(
@@ -458,7 +461,8 @@ def calibrate(
         "test_vins": {"count": test_vins, "seeds": test_runs},
         "command": "python -m vinocr.train.calibrate --emnist-dir DIR --model-dir "
         f"{Path(model_dir).name} --val-vins {val_vins} --unchecked-vins {unchecked_vins} "
-        f"--test-vins {test_vins} --seeds {' '.join(map(str, seeds))}",
+        f"--test-vins {test_vins} --seeds {' '.join(map(str, seeds))}"
+        + (f" --test-boxes {test_boxes}" if test_boxes else ""),
         "seconds": round(time.perf_counter() - started, 1),
         "machine": f"{platform.node()} ({platform.processor() or platform.machine()})",
     }
@@ -476,16 +480,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--test-vins", type=int, default=1000, help="test VINs per seed")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 7], help="seeds of the test VINs")
+    parser.add_argument("--test-boxes", type=int, default=0, help="test glyphs drawn as boxes (0: all)")
     parser.add_argument("--output", type=Path, help="where to write (default: MODEL_DIR/calibration.json)")
     args = parser.parse_args(argv)
     model_dir = args.model_dir or model_dir_from_env()
     try:
         emnist_dir = resolve_emnist_dir(args.emnist_dir)
         result = calibrate(
-            model_dir, emnist_dir, args.val_vins, args.unchecked_vins, args.test_vins, args.seeds
+            model_dir,
+            emnist_dir,
+            args.val_vins,
+            args.unchecked_vins,
+            args.test_vins,
+            args.seeds,
+            args.test_boxes,
         )
     except FileNotFoundError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     output = args.output or Path(model_dir) / CALIBRATION_FILE
     output.write_text(json.dumps(result, indent=1) + "\n")
