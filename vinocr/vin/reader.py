@@ -114,7 +114,7 @@ def read_boxes(
     message = ""
     decoded = None
     if len(boxes) != VIN_LENGTH:
-        message = f"{len(boxes)} boxes given; a VIN has {VIN_LENGTH}"
+        message = f"{len(boxes)} {'box' if len(boxes) == 1 else 'boxes'} given; a VIN has {VIN_LENGTH}"
     else:
         matrix = _probability_matrix(boxes, corrections)
         if matrix is None:
