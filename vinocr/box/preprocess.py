@@ -1,51 +1,186 @@
 """Box image -> the 28x28 model input, made the way EMNIST itself was made.
 
-Steps: grayscale -> polarity (white glyph on black) -> ink mask -> box border and specks removed
--> crop to the glyph -> stroke width normalised, centred in a square frame with a margin, blurred
-and scaled to 28x28. Every intermediate image is returned so the app can show it. An empty box is
-reported as empty, never guessed.
+Steps: grayscale at a bounded working size -> polarity (white glyph on black) -> uneven background
+flattened -> ink mask -> box lines and specks removed -> crop to the glyph -> stroke width
+normalised, centred in a square frame with a margin, blurred and scaled to 28x28. Every
+intermediate image is returned so the app can show it. An empty box is reported as empty, never
+guessed.
+
+A line along the edge is not always a box line: in a tight crop the bar of a T, the foot of an L
+or the stem of a K runs along the image edge just like one. A line is removed for certain when it
+is detached from the character; when the character's strokes run into it, both readings are
+prepared (line removed, line kept as a stroke) and the recogniser keeps the one the model is
+surer of (vinocr.box.recognizer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from vinocr.box.image_io import limit_size, to_gray8
+from vinocr.box.image_io import to_gray8
 
 SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
 WORK = 112  # working resolution of the square frame (4 x 28)
 TARGET_STROKE = 10.9  # median EMNIST stroke width at 112 px (2 * area / perimeter)
+THICK_STROKE = 1.6
+THIN_TO = 1.2
+FRAME_BLUR = 2.0  # Gaussian sigma at 112 px before the 28x28 area resize
 MIN_STROKE_SPAN = 0.25  # the largest ink piece of a character spans at least this share of the box
-MAX_WORK_SIDE = 320  # larger boxes are area-downscaled first
+WORK_SIDE = 128  # every box is brought to this longer side (area-downscaled or linearly upscaled)
 BORDER_BAND = 0.25  # box lines are looked for in the outer 25% of each side
 BORDER_RUN = 0.75  # a box line runs along at least 75% of the side (a glyph bar rarely does)
+LINE_FOLLOW = 0.45  # rows next to a line that still run this far belong to it (ragged JPEG edges)
+STROKE_LIKE = 0.1  # a "line" this thick for its length is a pen stroke, not a ruled box line
+FLAT_SPREAD = 16.0  # grey levels of background change above which the background is flattened
+FLAT_GAIN = 0.02  # ... and when evening it raises Otsu's separability by this much
+BACKGROUND_CELLS = 8  # the background level is sampled in 8x8 cells
+POLARITY_DOUBT = 0.1  # ink covering 40-60% of the box: read both polarities
+NARROW = 0.4  # a box this narrow (short side / long side) is read in both polarities too
+LINE_DOUBT = 0.1  # confidence a reading with a maybe-stroke line removed must win by
+POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
+TIGHT = 0.9  # ink spanning this share of both sides: the image may be a tight crop
+SIDES = "tblr"
 
 
 @dataclass
 class Preprocessed:
-    """The model input (or None for an empty box) and the named intermediate images."""
+    """The model input (or None for an empty box) and the named intermediate images.
+
+    `alternatives` holds other readings of the same box (an edge line removed or kept as a stroke,
+    the other polarity) for the recogniser to weigh: it keeps the reading whose confidence minus
+    `doubt` is highest. `lines_kept` says which sides' lines a reading kept as strokes.
+    """
 
     input28: np.ndarray | None
     steps: list[tuple[str, np.ndarray]] = field(default_factory=list)
     empty: bool = False
     inverted: bool = False
     note: str = ""
+    alternatives: list[Preprocessed] = field(default_factory=list)
+    lines_kept: str = ""
+    doubt: float = 0.0
+
+    @property
+    def readings(self) -> list[Preprocessed]:
+        """This reading and its alternatives that have a model input."""
+        return [p for p in (self, *self.alternatives) if p.input28 is not None]
+
+
+@dataclass(frozen=True)
+class EdgeLine:
+    """A straight line along one side of the box: rows [start, end) counted from that side."""
+
+    side: str
+    start: int
+    end: int
+    length: int  # the longest run of the line, px
+    core_end: int  # just past its innermost row that runs along BORDER_RUN of the side
+    across: int  # the image's extent across the line, px
+
+    @property
+    def stroke_like(self) -> bool:
+        """Thick for its length or for the box, as a pen stroke is (ruled box lines are thin and long)."""
+        return self.end - self.start >= STROKE_LIKE * min(self.length, self.across)
+
+
+def working_size(gray: np.ndarray) -> np.ndarray:
+    """Bring the longer side to WORK_SIDE: area-downscale large boxes, linearly upscale small ones."""
+    scale = WORK_SIDE / max(gray.shape[:2])
+    if abs(scale - 1.0) < 0.05:
+        return gray
+    size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+
+
+def gray_levels(gray: np.ndarray, shares: tuple[float, ...]) -> list[int]:
+    """The grey levels below which the given shares (0..1) of a uint8 image's pixels lie."""
+    counts = np.bincount(gray.ravel(), minlength=256).cumsum()
+    return [int(np.searchsorted(counts, share * (counts[-1] - 1), side="right")) for share in shares]
 
 
 def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
-    """White glyph on black: the background is the majority, so a bright median means invert."""
-    inverted = float(np.median(gray)) > 127.0
+    """White glyph on black. The background is the majority, so the median lies on the background's
+    side: nearer the bright end than the dark end means a bright background, which is inverted."""
+    low, median, high = gray_levels(gray, (0.01, 0.5, 0.99))
+    inverted = bool(median - low > high - median)
     return (255 - gray if inverted else gray), inverted
+
+
+def _quadratic_design(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column vectors y and x in [-0.5, 0.5] for a height x width grid."""
+    ys = (np.arange(height, dtype=np.float32) / max(height - 1, 1) - 0.5)[:, None]
+    xs = (np.arange(width, dtype=np.float32) / max(width - 1, 1) - 0.5)[None, :]
+    return ys, xs
+
+
+def _surface(coef: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Evaluate a + b x + c y + d x^2 + e xy + f y^2 on the grid of ys (column) and xs (row)."""
+    a, b, c, d, e, f = coef
+    return a + b * xs + c * ys + d * xs * xs + e * ys * xs + f * ys * ys
+
+
+def background_surface(upright: np.ndarray) -> np.ndarray | None:
+    """The background's light as a smooth (quadratic) surface, or None when it is flat enough.
+
+    Ink is bright, so the darkest pixel of each of 8x8 cells is a local background level, unless the
+    cell is all ink (its level is then above Otsu's threshold). The surface is fitted to the other
+    cells' levels and refitted twice without the cells far above it.
+    """
+    height, width = upright.shape
+    cells = min(BACKGROUND_CELLS, height, width)
+    ch, cw = height // cells, width // cells
+    levels = upright[: ch * cells, : cw * cells].reshape(cells, ch, cells, cw).min(axis=(1, 3))
+    values = levels.astype(np.float32).ravel()
+    keep = values < cv2.threshold(upright, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
+    if keep.sum() < 12 or np.ptp(values[keep]) < FLAT_SPREAD:
+        return None
+    ys, xs = _quadratic_design(cells, cells)
+    ys, xs = np.broadcast_to(ys, (cells, cells)).ravel(), np.broadcast_to(xs, (cells, cells)).ravel()
+    design = np.stack([np.ones_like(xs), xs, ys, xs * xs, ys * xs, ys * ys], axis=1)
+    for _ in range(3):
+        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = values - design @ coef
+        spread = float(np.median(np.abs(residual[keep]))) * 1.5 + 4.0
+        keep = residual <= 2.5 * spread
+    fitted = design @ coef
+    if keep.mean() < 0.5 or fitted.max() - fitted.min() < FLAT_SPREAD:  # mostly ink, or flat
+        return None
+    return _surface(coef, *_quadratic_design(height, width))
+
+
+def separability(gray: np.ndarray) -> float:
+    """Otsu's criterion at its best threshold: between-class over total variance (0..1); near 1 when
+    the image is two clean levels, ink and background."""
+    p = np.bincount(gray.ravel(), minlength=256) / gray.size
+    levels = np.arange(256)
+    share, mean = np.cumsum(p), np.cumsum(p * levels)
+    total = mean[-1]
+    variance = float((p * (levels - total) ** 2).sum())
+    if variance <= 0:
+        return 0.0
+    between = (total * share - mean) ** 2 / np.maximum(share * (1 - share), 1e-12)
+    return float(between.max()) / variance
+
+
+def flatten_background(upright: np.ndarray) -> np.ndarray:
+    """Subtract an uneven background (gradient, shadow). A flat one is left as it is, and so is the
+    image when subtracting does not make ink and background clearly easier to tell apart (a glyph
+    filling a tight crop can pass for a shaded background)."""
+    surface = background_surface(upright)
+    if surface is None:
+        return upright
+    flat = np.clip(upright.astype(np.float32) - surface + float(surface.min()), 0, 255).astype(np.uint8)
+    return flat if separability(flat) >= separability(upright) + FLAT_GAIN else upright
 
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Binary (0/1) ink mask of a white-on-black image: Otsu after light denoising."""
     blur = cv2.GaussianBlur(gray, (3, 3), 0) if min(gray.shape) >= 24 else gray
-    lo, hi = np.percentile(blur, [5, 99.5])
+    lo, hi = gray_levels(blur, (0.01, 0.995))
     if hi - lo < 40:  # no real contrast: nothing written
         return np.zeros_like(gray, dtype=np.uint8)
     _, mask = cv2.threshold(blur, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -61,76 +196,165 @@ def longest_runs(rows: np.ndarray) -> np.ndarray:
     return (index - last_zero).max(axis=1)
 
 
-def _inner_limit(mask: np.ndarray, from_start: bool) -> int:
-    """Rows of a box line at one side: index just past the innermost line row within the band."""
-    height, width = mask.shape
+def side_view(array: np.ndarray, side: str) -> np.ndarray:
+    """A view of `array` whose row 0 is the given side's edge (t, b, l or r)."""
+    return {"t": array, "b": array[::-1], "l": array.T, "r": array.T[::-1]}[side]
+
+
+def find_edge_line(mask: np.ndarray, side: str) -> EdgeLine | None:
+    """The innermost straight line in the outer band of one side, with its ragged inner rows.
+
+    A line row runs along at least BORDER_RUN of the side; the rows next to it that still run
+    along LINE_FOLLOW of it belong to the same line (JPEG and scans leave ragged edges).
+    """
+    view = side_view(mask, side)
+    height, width = view.shape
     band = max(1, int(round(height * BORDER_BAND)))
-    order = np.arange(band) if from_start else np.arange(height - 1, height - 1 - band, -1)
-    runs = longest_runs(mask[order])
+    runs = longest_runs(view[:band])
     lines = np.flatnonzero(runs >= BORDER_RUN * width)
     if len(lines) == 0:
-        return 0 if from_start else height
-    k = int(lines[-1])  # the innermost line row; its inner edge may be ragged (JPEG, scan):
-    while k + 1 < band and runs[k + 1] >= 0.45 * width:  # follow it while rows stay line-like
-        k += 1
-    limit = order[k] + 1 if from_start else order[k]
-    margin = max(1, round(0.015 * height))
-    return int(min(height, limit + margin) if from_start else max(0, limit - margin))
+        return None
+    end = int(lines[-1])
+    while end + 1 < band and runs[end + 1] >= LINE_FOLLOW * width:
+        end += 1
+    start = int(lines[-1])
+    while start > 0 and runs[start - 1] >= LINE_FOLLOW * width:
+        start -= 1
+    return EdgeLine(side, start, end + 1, int(runs[start : end + 1].max()), int(lines[-1]) + 1, height)
 
 
-def remove_border(upright: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """Cut away box lines (full or partial, any width, anywhere near the edges).
+def _region(shape: tuple[int, int], cuts: dict[str, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the part of the image left after cutting each side's rows."""
+    height, width = shape
+    return cuts.get("t", 0), height - cuts.get("b", 0), cuts.get("l", 0), width - cuts.get("r", 0)
 
-    The inside of the box is thresholded again on its own, so a faint glyph is not lost to a
-    bright border. Returns the mask with lines removed and the inner region (top, bottom, left, right).
+
+def _significant(mask: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+    """0/1 mask of the ink pieces inside `region` that may be part of a character: big enough (not
+    specks) and not a thin line fragment along the region's edge."""
+    top, bottom, left, right = region
+    out = np.zeros_like(mask)
+    if bottom - top < 4 or right - left < 4:
+        return out
+    inner = np.ascontiguousarray(mask[top:bottom, left:right])
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(inner, connectivity=8)
+    reach = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = (reach >= MIN_STROKE_SPAN * min(bottom - top, right - left)) & ~_edge_fragments(
+        stats, (0, bottom - top, 0, right - left)
+    )
+    keep[0] = False
+    out[top:bottom, left:right] = keep.astype(np.uint8)[labels]
+    return out
+
+
+def _touches(mask: np.ndarray, inside: np.ndarray, line: EdgeLine) -> bool:
+    """The inside's ink runs straight on from the line (no gap between them)."""
+    view_mask, view_inside = side_view(mask, line.side), side_view(inside, line.side)
+    return line.end < view_mask.shape[0] and bool(np.any(view_mask[line.end - 1] & view_inside[line.end]))
+
+
+def _corner_joined(mask: np.ndarray, a: EdgeLine, b: EdgeLine) -> bool:
+    """Two lines of adjacent sides meet in their common corner."""
+    if {a.side, b.side} in ({"t", "b"}, {"l", "r"}):
+        return False
+    rows = a if a.side in "tb" else b
+    cols = b if rows is a else a
+    ys = slice(0, rows.end) if rows.side == "t" else slice(mask.shape[0] - rows.end, mask.shape[0])
+    xs = slice(0, cols.end) if cols.side == "l" else slice(mask.shape[1] - cols.end, mask.shape[1])
+    return bool(mask[ys, xs].any())
+
+
+def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
+    """The sides whose edge line may be a stroke of the character rather than a box line.
+
+    What is left when every line is cut away is the inside. A line is a box line for certain when
+    the inside does not run into it, when it is clearly thinner than the inside's strokes, when all
+    four sides have one (a closed box), or when a box line for certain on another side is as thick.
+    A line the inside runs into, as thick as a stroke, may be a stroke (the bar of a T in a tight
+    crop); so may the stroke-thick lines that meet it in a corner (the bars of an E at its stem).
+    When nothing is left inside, the lines that are thick for their length may be the character.
     """
-    top, bottom = _inner_limit(mask, True), _inner_limit(mask, False)
-    left, right = _inner_limit(mask.T, True), _inner_limit(mask.T, False)
+    inside = _significant(mask, _region(mask.shape, {s: line.end for s, line in lines.items()}))
+    if not inside.any():  # the lines are all there is: a tight crop of an L, a U or a narrow 1?
+        ys, xs = np.nonzero(mask)
+        if len(ys) == 0 or np.ptp(ys) + 1 < TIGHT * mask.shape[0] or np.ptp(xs) + 1 < TIGHT * mask.shape[1]:
+            return ""  # the ink does not fill the image as a tightly cropped character does
+        strokes = "".join(s for s, line in lines.items() if line.stroke_like)
+        return "" if len(lines) == 4 and len(strokes) < 4 else strokes  # an empty box, unless all is pen
+    if len(lines) == 4:
+        return ""
+    pen = 0.5 * stroke_width(inside)
+    thick = {s for s, line in lines.items() if line.end - line.start >= pen}
+    maybe = {s for s in lines if _touches(mask, inside, lines[s])}
+    grown = True
+    while grown:
+        joined = {s for s in thick - maybe if any(_corner_joined(mask, lines[s], lines[m]) for m in maybe)}
+        maybe |= joined
+        grown = bool(joined)
+    certain = [lines[s] for s in lines if s not in maybe]
+
+    def like_a_box_line(line: EdgeLine) -> bool:
+        width = line.end - line.start
+        return any(0.6 <= width / (c.end - c.start) <= 1.6 for c in certain)
+
+    return "".join(s for s in SIDES if s in maybe and not like_a_box_line(lines[s]))
+
+
+def _cut_lines(
+    upright: np.ndarray, mask: np.ndarray, lines: dict[str, EdgeLine], maybe: str
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Cut the given lines away; the inside is thresholded again on its own (a faint glyph is not
+    lost to a bright border). A line that may be a stroke is cut exactly at its inner edge, a box
+    line with a small margin. Returns the mask and the inner region (top, bottom, left, right).
+    """
+    cuts = {}
+    for side, line in lines.items():
+        extent = side_view(mask, side).shape[0]
+        margin = 0 if side in maybe else max(1, round(0.015 * extent))
+        cuts[side] = min(extent, line.end + margin)
+    region = top, bottom, left, right = _region(mask.shape, cuts)
     inner = np.zeros_like(mask)
-    if (top, bottom, left, right) == (0, mask.shape[0], 0, mask.shape[1]):
+    if not cuts:
         inner[:] = mask
     elif bottom - top >= 4 and right - left >= 4:
         inner[top:bottom, left:right] = ink_mask(upright[top:bottom, left:right])
-    return _drop_edge_lines(inner, (top, bottom, left, right)), (top, bottom, left, right)
+    return inner, region
 
 
-def _drop_edge_lines(mask: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
-    """Remove thin line-like fragments touching the region's edge (short pieces of a box line)."""
+def _edge_fragments(stats: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+    """Per component (rows of connectedComponentsWithStats' stats): a thin line-like fragment touching
+    the region's edge (a short piece of a box line)."""
     top, bottom, left, right = region
     height, width = bottom - top, right - left
-    if height <= 2 or width <= 2:
-        return np.zeros_like(mask)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    keep = np.ones(count, np.uint8)
-    keep[0] = 0
-    for i in range(1, count):
-        x, y, w, h, _area = stats[i]
-        touches = x <= left or y <= top or x + w >= right or y + h >= bottom
-        thin = min(w, h) <= max(2, 0.1 * min(height, width))
-        long = max(w, h) >= 0.25 * min(height, width)
-        hugging = (w > 0.8 * width and h < 0.2 * height) or (h > 0.8 * height and w < 0.2 * width)
-        if touches and ((thin and long) or hugging):
-            keep[i] = 0
-    return keep[labels] if keep.any() else mask
+    x, y, w, h = (stats[:, k] for k in range(4))
+    touches = (x <= left) | (y <= top) | (x + w >= right) | (y + h >= bottom)
+    thin = np.minimum(w, h) <= max(2, 0.1 * min(height, width))
+    long = np.maximum(w, h) >= 0.25 * min(height, width)
+    hugging = ((w > 0.8 * width) & (h < 0.2 * height)) | ((h > 0.8 * height) & (w < 0.2 * width))
+    return touches & ((thin & long) | hugging)
 
 
-def remove_specks(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """Keep the glyph: the largest component and the sizeable pieces near it; drop noise specks.
-
-    Also returns the longer side of the largest component (0 when there is no ink).
-    """
+def clean_glyph(mask: np.ndarray, region: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray, int]:
+    """Keep the glyph: drop thin line fragments touching the region's edge (when a region is given,
+    unless that drops everything), then keep the largest piece and the sizeable pieces near it
+    (noise specks go). Also returns the longer side of the largest piece (0 when there is no ink)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
         return mask, 0
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    biggest = 1 + int(np.argmax(areas))
-    bx, by, bw, bh, _ = stats[biggest]
+    candidate = np.ones(count, bool)
+    candidate[0] = False
+    if region is not None:
+        if min(region[1] - region[0], region[3] - region[2]) <= 2:
+            return np.zeros_like(mask), 0
+        kept = candidate & ~_edge_fragments(stats, region)
+        candidate = kept if kept.any() else candidate
+    x, y, w, h, area = (stats[:, k] for k in range(5))
+    biggest = int(np.argmax(np.where(candidate, area, -1)))
+    bx, by, bw, bh = x[biggest], y[biggest], w[biggest], h[biggest]
     reach = 0.35 * max(bw, bh)
-    keep = np.zeros(count, np.uint8)
-    for i in range(1, count):
-        x, y, w, h, area = stats[i]
-        near = x < bx + bw + reach and x + w > bx - reach and y < by + bh + reach and y + h > by - reach
-        keep[i] = i == biggest or (area >= 0.08 * areas.max() and near)
+    near = (x < bx + bw + reach) & (x + w > bx - reach) & (y < by + bh + reach) & (y + h > by - reach)
+    keep = (candidate & (area >= 0.08 * area[biggest]) & near).astype(np.uint8)
+    keep[biggest] = 1
     return keep[labels], int(max(bw, bh))
 
 
@@ -149,7 +373,17 @@ def _normalise_stroke(frame: np.ndarray) -> np.ndarray:
     with thickened strokes instead.
     """
     width = stroke_width(frame)
-    if width <= 0 or width >= 0.7 * TARGET_STROKE:
+    if width <= 0:
+        return frame
+    if width > THICK_STROKE * TARGET_STROKE:
+        radius = int(round((width - THIN_TO * TARGET_STROKE) / 2))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+        thinner = cv2.erode(frame, kernel)
+        pieces = cv2.connectedComponents(frame, connectivity=8)[0]
+        if cv2.connectedComponents(thinner, connectivity=8)[0] == pieces:
+            return thinner
+        return frame
+    if width >= 0.7 * TARGET_STROKE:
         return frame
     radius = int(round((TARGET_STROKE - width) / 2))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
@@ -172,38 +406,108 @@ def frame_glyph(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x0, y0 = (WORK - new_w) // 2, (WORK - new_h) // 2
     frame[y0 : y0 + new_h, x0 : x0 + new_w] = resized
     binary = _normalise_stroke((frame >= 0.5).astype(np.uint8))
-    soft = cv2.GaussianBlur(binary.astype(np.float32) * 255.0, (0, 0), 2.0)
+    soft = cv2.GaussianBlur(binary.astype(np.float32) * 255.0, (0, 0), FRAME_BLUR)
     small = cv2.resize(soft, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
     top = small.max()
     small = small * (255.0 / top) if top > 0 else small
     return (binary * 255).astype(np.uint8), np.clip(small, 0, 255).astype(np.float32)
 
 
-def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
-    """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
-
-    `has_border=False` skips box-line removal (drawings on a blank canvas have no box).
-    """
-    gray = limit_size(to_gray8(image), MAX_WORK_SIDE)
-    steps: list[tuple[str, np.ndarray]] = [("grayscale", gray)]
-    if min(gray.shape) < 8:
-        return Preprocessed(None, steps, empty=True, note="image too small to hold a character")
-    upright, inverted = fix_polarity(gray)
-    steps.append(("white on black" + (" (inverted)" if inverted else ""), upright))
-    mask = ink_mask(upright)
-    if has_border:
-        no_border, (top, bottom, left, right) = remove_border(upright, mask)
-    else:
-        no_border, (top, bottom, left, right) = mask, (0, mask.shape[0], 0, mask.shape[1])
-    glyph_mask, largest = remove_specks(no_border)
-    steps.append(("ink mask, box border and specks removed", (glyph_mask * 255).astype(np.uint8)))
+def _reading(
+    head: Preprocessed,
+    mask: np.ndarray,
+    region: tuple[int, int, int, int],
+    mask_step: str,
+    edges: bool = True,
+) -> Preprocessed:
+    """From an ink mask: line fragments at the region's edge (if `edges`) and specks dropped, the
+    empty test, crop, frame and 28x28 input."""
+    glyph_mask, largest = clean_glyph(mask, region if edges else None)
+    steps = [*head.steps, (mask_step, (glyph_mask * 255).astype(np.uint8))]
+    top, bottom, left, right = region
     # a character has one stroke of real size; dust and specks, however many, do not
     if largest < MIN_STROKE_SPAN * max(min(bottom - top, right - left), 1):
-        return Preprocessed(None, steps, empty=True, inverted=inverted, note="no character in the box")
+        return replace(head, steps=steps, empty=True, note="no character in the box")
     ys, xs = np.nonzero(glyph_mask)
     crop = glyph_mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     steps.append(("cropped to the character", (crop * 255).astype(np.uint8)))
     frame, input28 = frame_glyph(crop)
     steps.append(("centred, thin strokes thickened", frame))
     steps.append(("28x28 model input", input28.astype(np.uint8)))
-    return Preprocessed(input28, steps, inverted=inverted)
+    return replace(head, input28=input28, steps=steps)
+
+
+def find_edge_lines(mask: np.ndarray) -> dict[str, EdgeLine]:
+    """The edge line of every side that has one. A line much thicker than the thinnest of the others
+    has a stroke of the character lying along it: its rows that do not run along the whole side are
+    cut back to the others' width (so that the foot of an L drawn on the box line is not taken away
+    with the line)."""
+    lines = {s: line for s in SIDES if (line := find_edge_line(mask, s)) is not None}
+    if len(lines) >= 2:
+        base = min(line.end - line.start for line in lines.values())
+        for side, line in lines.items():
+            if line.end - line.start > 1.5 * base + 2:
+                end = max(line.core_end, line.start + round(1.25 * base) + 1)
+                lines[side] = replace(line, end=min(end, line.end))
+    return lines
+
+
+def _combine(first: Preprocessed, *others: Preprocessed) -> Preprocessed:
+    """One Preprocessed whose main reading is the first one with an input, the others its alternatives."""
+    readings = [r for p in (first, *others) for r in p.readings]
+    if not readings:
+        return first
+    main = readings[0]
+    main.alternatives = readings[1:]
+    return main
+
+
+def _read(
+    gray: np.ndarray, upright: np.ndarray, inverted: bool, has_border: bool
+) -> tuple[Preprocessed, float]:
+    """The readings of one polarity, and the share of the image its ink mask covers."""
+    flat = flatten_background(upright)
+    name = "white on black" + (" (inverted)" if inverted else "")
+    name += ", uneven background evened" if flat is not upright else ""
+    head = Preprocessed(None, [("grayscale", gray), (name, flat)], inverted=inverted)
+    mask = ink_mask(flat)
+    share = float(mask.mean())
+    if not has_border:
+        full = (0, mask.shape[0], 0, mask.shape[1])
+        return _reading(head, mask, full, "ink mask, specks removed", edges=False), share
+    lines = find_edge_lines(mask)
+    maybe = stroke_sides(mask, lines)
+    cleaned, region = _cut_lines(flat, mask, lines, maybe)
+    as_box = _reading(head, cleaned, region, "ink mask, box border and specks removed")
+    if not maybe:
+        return as_box, share
+    cut = {s: line for s, line in lines.items() if s not in maybe}
+    cleaned, region = _cut_lines(flat, mask, cut, maybe)
+    as_strokes = _reading(head, cleaned, region, "ink mask, edge lines kept as strokes")
+    as_strokes.lines_kept = maybe
+    as_box.doubt = LINE_DOUBT
+    return _combine(as_strokes, as_box), share
+
+
+def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
+    """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
+
+    `has_border=False` skips box-line removal (drawings on a blank canvas have no box). When an
+    edge line may be a stroke of the character, the reading with the line kept comes first and the
+    one with the line removed is its alternative. When ink and background cover about the same
+    share (a thick glyph in a tight crop), the other polarity's readings are alternatives too.
+    """
+    gray = to_gray8(image)
+    if max(gray.shape) < 8 or min(gray.shape) < 2:
+        return Preprocessed(
+            None, [("grayscale", gray)], empty=True, note="image too small to hold a character"
+        )
+    gray = working_size(gray)
+    upright, inverted = fix_polarity(gray)
+    main, share = _read(gray, upright, inverted, has_border)
+    if abs(share - 0.5) > POLARITY_DOUBT and min(gray.shape) >= NARROW * max(gray.shape):
+        return main
+    other, _ = _read(gray, 255 - upright, not inverted, has_border)
+    for reading in other.readings:
+        reading.doubt += POLARITY_SWITCH
+    return _combine(main, other)

@@ -139,22 +139,34 @@ class Recognizer:
         return self._finish([(Path(p).as_posix(), prep) for p, prep in zip(paths, prepared)])
 
     def _finish(self, prepared: list[tuple[str, Preprocessed | str]]) -> list[BoxResult]:
-        """Run the model once over every box that has an input; build results in order."""
-        ready = [
-            i for i, (_, p) in enumerate(prepared) if isinstance(p, Preprocessed) and p.input28 is not None
+        """Run the model once over every reading of every box; build results in order.
+
+        A box with alternative readings (an edge line removed or kept as a stroke, the other
+        polarity) gets the one the model is surest of, less the reading's doubt (a line that may be
+        a stroke is kept unless removing it is clearly better): every surface (CLI, pages, VIN
+        reader) comes through here.
+        """
+        readings = [
+            (i, reading)
+            for i, (_, prep) in enumerate(prepared)
+            if isinstance(prep, Preprocessed)
+            for reading in prep.readings
         ]
         probs = self.predict_inputs(
-            np.stack([prepared[i][1].input28 for i in ready]) if ready else np.zeros((0, 28, 28))
+            np.stack([r.input28 for _, r in readings]) if readings else np.zeros((0, 28, 28))
         )
-        by_index = dict(zip(ready, probs))
+        best: dict[int, tuple[np.ndarray, Preprocessed]] = {}
+        for (i, reading), p in zip(readings, probs):
+            if i not in best or p.max() - reading.doubt > best[i][0].max() - best[i][1].doubt:
+                best[i] = (p, reading)
         results = []
         for i, (name, prep) in enumerate(prepared):
             if isinstance(prep, str):
                 results.append(BoxResult(name, "error", message=prep))
-            elif i not in by_index:
+            elif i not in best:
                 results.append(BoxResult(name, "empty", steps=prep.steps, message=f"{name}: {prep.note}"))
             else:
-                results.append(self._result(name, by_index[i], prep))
+                results.append(self._result(name, *best[i]))
         return results
 
     def _result(self, name: str, probs: np.ndarray, prep: Preprocessed) -> BoxResult:
