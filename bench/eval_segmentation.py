@@ -2,8 +2,10 @@
 
 python -m bench.eval_segmentation --emnist-dir ../shared/data/emnist --fields 500 --seed 0
 
-A field counts as segmented when find_boxes reports ok and the i-th found rect's centre (mapped
-back onto the input image) is nearest to the i-th true box centre, within half the box pitch.
+A field counts as segmented when the segmentation reports ok and the i-th found rect's centre
+(mapped back onto the input image) is nearest to the i-th true box centre, within half the box
+pitch. Two paths are measured on the same fields: find_field (what read_field runs: the field
+located and rectified as in a photo, then find_boxes) and find_boxes on the image as it is.
 Fields are generated in memory at run time; nothing is written to disk.
 """
 
@@ -17,7 +19,10 @@ import numpy as np
 
 from bench.common import eval_parser, load_split
 from vinocr.synth.fields import STYLES, centres_match, make_field
+from vinocr.vin.rectify import find_field
 from vinocr.vin.segment import SegmentResult, find_boxes
+
+PATHS = {"find_field": find_field, "find_boxes": find_boxes}
 
 
 def matches_truth(result: SegmentResult, truth: np.ndarray) -> bool:
@@ -32,33 +37,39 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     split = load_split(args)
     rng = np.random.default_rng(args.seed)
-    passed: dict[str, list[bool]] = defaultdict(list)
-    times: list[float] = []
+    passed: dict[str, dict[str, list[bool]]] = {path: defaultdict(list) for path in PATHS}
+    times: dict[str, list[float]] = defaultdict(list)
     angle_errors: list[float] = []
     failures = 0
     for i in range(args.fields):
         style = STYLES[i % len(STYLES)]
         picks = rng.choice(len(split.x_test), 17, replace=False)
         image, truth = make_field(list(split.x_test[picks]), rng, style, return_truth=True)
-        t0 = time.perf_counter()
-        result = find_boxes(image)
-        times.append(time.perf_counter() - t0)
-        good = matches_truth(result, truth)
-        passed[style].append(good)
-        if result.ok:
-            true_angle = np.degrees(np.arctan2(truth[0, 1] - truth[-1, 1], truth[-1, 0] - truth[0, 0]))
-            angle_errors.append(abs(result.angle - true_angle))
-        if not good and failures < args.show_failures:
-            failures += 1
-            print(f"  failed field {i} ({style}, {image.shape[1]}x{image.shape[0]}): {result.message}")
-    total = [g for values in passed.values() for g in values]
-    print(f"{len(total)} fields, seed {args.seed}: all 17 boxes found in order: {np.mean(total):.4f}")
-    print("| style | fields | rate |\n|---|---|---|")
+        for path, segment in PATHS.items():
+            t0 = time.perf_counter()
+            result = segment(image)
+            times[path].append(time.perf_counter() - t0)
+            good = matches_truth(result, truth)
+            passed[path][style].append(good)
+            if path == "find_boxes" and result.ok:
+                true_angle = np.degrees(np.arctan2(truth[0, 1] - truth[-1, 1], truth[-1, 0] - truth[0, 0]))
+                angle_errors.append(abs(result.angle - true_angle))
+            if not good and failures < args.show_failures:
+                failures += 1
+                size = f"{image.shape[1]}x{image.shape[0]}"
+                print(f"  {path} failed field {i} ({style}, {size}): {result.message}")
+    print(f"{args.fields} fields, seed {args.seed}: all 17 boxes found in order")
+    print("| style | fields | find_field | find_boxes |\n|---|---|---|---|")
     for style in STYLES:
-        print(f"| {style} | {len(passed[style])} | {np.mean(passed[style]):.4f} |")
-    print(f"median time per field: {np.median(times) * 1000:.1f} ms (max {np.max(times) * 1000:.1f} ms)")
+        rates = " | ".join(f"{np.mean(passed[path][style]):.4f}" for path in PATHS)
+        print(f"| {style} | {len(passed['find_field'][style])} | {rates} |")
+    overall = " | ".join(f"{np.mean([g for v in passed[path].values() for g in v]):.4f}" for path in PATHS)
+    print(f"| all | {args.fields} | {overall} |")
+    for path in PATHS:
+        median, most = np.median(times[path]) * 1000, np.max(times[path]) * 1000
+        print(f"{path}: median {median:.1f} ms per field (max {most:.1f} ms)")
     if angle_errors:
-        print(f"median |angle error| on ok fields: {np.median(angle_errors):.3f} deg")
+        print(f"find_boxes: median |angle error| on ok fields: {np.median(angle_errors):.3f} deg")
     return 0
 
 

@@ -125,6 +125,13 @@ def sample_field_item() -> Item:
     return "sample_field.png", encode_png(sample_field())
 
 
+def sample_photo_item() -> Item:
+    """The sample phone photo of a filled form as (file name, JPEG bytes); drawn once per process."""
+    from vinocr.synth.samples import sample_photo
+
+    return "sample_photo.jpg", sample_photo()
+
+
 def split_image_items(items: Sequence[Item]) -> tuple[list[Item], list[str]]:
     """Keep items with an image file name; the others come back as messages naming the file."""
     kept, refused = [], []

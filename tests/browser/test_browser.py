@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from vinocr.box.image_io import encode_png
-from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
+from vinocr.synth.samples import SAMPLE_VIN, sample_boxes, sample_photo
 
 pytestmark = pytest.mark.browser
 
@@ -256,6 +256,25 @@ def test_sample_field(page, matches):
     vin = page.locator(VIN).inner_text().replace("\n", "")
     assert matches(vin, SAMPLE_VIN) >= 15, vin
     screenshot(page, "04_recognize_field")
+
+
+def test_upload_a_phone_photo_shows_the_vin(page, tmp_path, matches):
+    photo = tmp_path / "phone_photo.jpg"
+    photo.write_bytes(sample_photo())  # 4032x3024, the form tilted on a desk, a shadow across it
+    go(page, "Home")
+    go(page, "Recognize VIN")
+    page.get_by_text("One image of the whole field").click()
+    page.get_by_role("button", name="Clear").click()  # no sample shown: the VIN must come from the photo
+    settle(page, 300)
+    assert page.locator(VIN).count() == 0
+    seconds, vin = upload_and_time(page, [photo])
+    TIMINGS["upload_12mp_photo_to_vin_s"] = round(seconds[0], 3)
+    print(f"\n12 MP photo upload -> VIN: {seconds[0]:.3f} s in the page ({seconds[1]:.3f} s by Playwright)")
+    assert matches(vin, SAMPLE_VIN) >= 16, vin
+    page.get_by_text("the field found (blue) and the 17 boxes cut from it").wait_for()
+    page.get_by_text("The field rectified and its light flattened").wait_for()
+    settle(page)
+    screenshot(page, "04b_recognize_photo")
 
 
 def test_drawing_gives_a_prediction(page):

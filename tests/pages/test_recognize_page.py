@@ -133,6 +133,32 @@ def test_sample_field_is_segmented_and_read(open_page, vin_shown, texts, matches
     assert vin is not None and matches(vin, SAMPLE_VIN) >= 15, vin
 
 
+def _image_captions(at) -> list[str]:
+    """The captions of the page's st.image elements, in order."""
+    return [image.proto.imgs[0].caption for image in at.get("image")]
+
+
+def test_sample_photo_is_located_rectified_and_read(open_page, vin_shown, texts, matches):
+    at = open_page("pages/recognize.py")
+    at.button[[b.label for b in at.button].index("Load the sample photo")].click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert at.radio(key="recognize_input").value.startswith("One image")
+    captions = _image_captions(at)
+    assert "sample_photo.jpg: the field found (blue) and the 17 boxes cut from it" in captions[0]
+    assert captions[1].startswith("The field rectified and its light flattened: 17 boxes found")
+    vin = vin_shown(at)
+    assert vin is not None and matches(vin, SAMPLE_VIN) >= 16, vin
+
+
+def test_a_60_megapixel_photo_is_refused_from_its_header(open_page, vin_shown, texts, uploader, blank_png):
+    at = open_page("pages/recognize.py")
+    at.radio(key="recognize_input").set_value("One image of the whole field").run()
+    uploader(at).set_value(("huge.png", blank_png(8944, 6708), "image/png")).run()
+    assert not at.exception
+    assert "huge.png: 8944x6708 px (60 MP) is too large for a photo (max 50 MP)" in texts(at.error)
+    assert vin_shown(at) is None
+
+
 def test_field_without_17_boxes_shows_the_message_and_no_guess(open_page, vin_shown, texts, uploader):
     at = open_page("pages/recognize.py")
     at.radio(key="recognize_input").set_value("One image of the whole field").run()

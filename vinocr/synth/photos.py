@@ -97,9 +97,15 @@ def random_params(
 def make_sheet(
     glyphs: list[np.ndarray], rng: np.random.Generator, style: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(clean gray sheet, (N, 2) box centres): an upright field drawing padded with paper into a
-    page-like sheet (1.3 to 2.2 times as wide as tall); the form style gets printed lines around."""
+    """(clean gray sheet, (N, 2) box centres): a flat field drawing (make_field) on a sheet."""
     field, centres = make_field(glyphs, rng, style, return_truth=True, angle=0.0, degrade=False)
+    sheet, offset = pad_to_sheet(field, rng, printed=style == "form")
+    return sheet, centres + offset
+
+
+def pad_to_sheet(field: np.ndarray, rng: np.random.Generator, printed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(sheet, (x, y) of the field in it): a gray field image padded with its paper into a
+    page-like sheet 1.3 to 2.2 times as wide as tall, `printed` lines of form text around it."""
     height, width = field.shape
     paper = int(np.median(field))
     side = int(width * rng.uniform(0.04, 0.12))
@@ -108,9 +114,9 @@ def make_sheet(
     sheet = cv2.copyMakeBorder(
         field, above, total - height - above, side, side, cv2.BORDER_CONSTANT, value=paper
     )
-    if style == "form":
+    if printed:
         _print_lines(sheet, (above, above + height), rng)
-    return sheet, centres + np.array([side, above], np.float64)
+    return sheet, np.array([side, above], np.float64)
 
 
 def _print_lines(sheet: np.ndarray, keep_clear: tuple[int, int], rng: np.random.Generator) -> None:
@@ -151,9 +157,11 @@ def sheet_corners(sheet_shape: tuple[int, int], params: PhotoParams, rng: np.ran
 
 
 def _light(params: PhotoParams, rng: np.random.Generator) -> np.ndarray:
-    """(H, W) float32 illumination: a linear gradient times a shadow with a soft edge."""
+    """(H, W) float32 illumination: a linear gradient times a shadow with a soft edge (computed
+    on a 1/4 grid and interpolated: both are smooth at that scale)."""
     frame_w, frame_h = params.frame
-    ys, xs = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
+    step = 4.0
+    ys, xs = np.mgrid[0 : frame_h // 4 + 1, 0 : frame_w // 4 + 1].astype(np.float32) * step
     angle = rng.uniform(0, 2 * np.pi)
     ramp = (xs * np.cos(angle) + ys * np.sin(angle)) / max(frame_w, frame_h)
     ramp -= ramp.min()
@@ -162,7 +170,9 @@ def _light(params: PhotoParams, rng: np.random.Generator) -> np.ndarray:
     through = np.array([rng.uniform(0.3, 0.7) * frame_w, rng.uniform(0.3, 0.7) * frame_h])
     side = (xs - through[0]) * np.cos(edge_angle) + (ys - through[1]) * np.sin(edge_angle)
     shade = 1.0 / (1.0 + np.exp(-np.clip(side / max(params.shadow_edge / 4, 0.5), -30, 30)))
-    return light * (1.0 - params.shadow * shade)
+    small = (light * (1.0 - params.shadow * shade)).astype(np.float32)
+    full = cv2.resize(small, (small.shape[1] * 4, small.shape[0] * 4), interpolation=cv2.INTER_LINEAR)
+    return full[:frame_h, :frame_w]
 
 
 def photograph(
@@ -198,9 +208,11 @@ def photograph(
     if params.blur > 0.05:
         image = cv2.GaussianBlur(image, (0, 0), params.blur)
     cast = np.array([rng.uniform(0.85, 1.0), rng.uniform(0.95, 1.0), rng.uniform(0.95, 1.05)], np.float32)
-    colour = image[:, :, None] * cast + rng.normal(0, params.noise, (frame_h, frame_w, 3)).astype(np.float32)
+    noise = rng.standard_normal((frame_h, frame_w), dtype=np.float32)
+    image = np.maximum(cv2.scaleAdd(noise, float(params.noise), image), 0.0)  # saturated, not mirrored
+    colour = cv2.merge([cv2.convertScaleAbs(image, alpha=float(gain)) for gain in cast])
     sheet_to_flat = np.diag([w / sheet.shape[1], h / sheet.shape[0], 1.0])
-    return np.clip(colour, 0, 255).astype(np.uint8), to_photo @ sheet_to_flat
+    return colour, to_photo @ sheet_to_flat
 
 
 def encode_jpeg(bgr: np.ndarray, quality: int, orientation: int = 1) -> bytes:

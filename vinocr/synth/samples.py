@@ -7,6 +7,7 @@ box17.png of a VIN, with jittered handwriting-like strokes, box borders and both
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from vinocr.box.image_io import encode_png
 from vinocr.synth.boxes import BoxStyle, render_box
+from vinocr.synth.photos import LARGE_FRAME, PhotoParams, encode_jpeg, pad_to_sheet, photograph
 
 SAMPLE_VIN = "1M8GDM9AXKP042788"  # the classic check-digit example of 49 CFR 565
 FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX)
@@ -85,6 +87,34 @@ def sample_field(
         x = margin + i * cell
         cv2.line(ink, (x, margin), (x, bottom), 1.0, line)
     return np.clip(250.0 - 215.0 * ink, 0, 255).astype(np.uint8)
+
+
+SAMPLE_PHOTO = PhotoParams(
+    style="form",
+    tilt=0.05,
+    rotation=-6.0,
+    frame=LARGE_FRAME,
+    sheet_share=0.8,
+    desk=70.0,
+    gradient=0.25,
+    shadow=0.3,
+    shadow_edge=40.0,
+    blur=1.2,
+    noise=4.0,
+    jpeg_quality=88,
+    orientation=1,
+)
+
+
+@functools.lru_cache(maxsize=2)
+def sample_photo(vin: str = SAMPLE_VIN, seed: int = 17) -> bytes:
+    """A 12-megapixel phone photo (4032x3024 JPEG) of a form with the sample field filled in: the
+    sheet on a desk, tilted (each corner moved by 5% of its width), turned 6 degrees, under a light
+    gradient and the soft edge of a shadow (vinocr.synth.photos)."""
+    rng = np.random.default_rng(seed)
+    sheet, _ = pad_to_sheet(sample_field(vin, seed), rng, printed=True)
+    image, _ = photograph(sheet, SAMPLE_PHOTO, rng)
+    return encode_jpeg(image, SAMPLE_PHOTO.jpeg_quality)
 
 
 def main(argv: list[str] | None = None) -> int:

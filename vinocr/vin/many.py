@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from vinocr.box.folder import FolderError, scan_folder
-from vinocr.box.image_io import ImageError, decode_image, read_image_file
+from vinocr.box.image_io import ImageError
 from vinocr.box.recognizer import Recognizer
 from vinocr.vin.batch_zip import ZipVins, read_vin_zip
+from vinocr.vin.photo import decode_photo, read_photo_file
 from vinocr.vin.reader import VinReading, read_boxes, read_field
 from vinocr.vin.rules import VinReport
 
@@ -57,9 +58,9 @@ def read_box_items(recognizer: Recognizer, items: list[tuple[str, bytes]], mode:
 
 
 def read_field_bytes(recognizer: Recognizer, name: str, data: bytes, mode: str) -> VinJob:
-    """One encoded field image -> job (a bad image becomes the job's error)."""
+    """One encoded field image or photo (up to 50 MP) -> job (a bad image becomes the job's error)."""
     try:
-        image = decode_image(data, name)
+        image = decode_photo(data, name).gray
     except ImageError as exc:
         return VinJob(name, error=str(exc))
     return _field_job(recognizer, name, image, mode)
@@ -95,7 +96,7 @@ def read_path(recognizer: Recognizer, path: Path, mode: str) -> tuple[list[VinJo
         jobs, found = read_zip_bytes(recognizer, name, data, mode)
         return jobs, found.refused
     try:
-        image = read_image_file(path)
+        image = read_photo_file(path).gray  # a scan or a phone photo of the field
     except ImageError as exc:
         return [VinJob(name, error=str(exc))], []
     return [_field_job(recognizer, name, image, mode)], []

@@ -13,8 +13,8 @@ from vinocr.box.recognizer import BoxResult, Recognizer
 from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
 from vinocr.vin.confidence import VinConfidence, assess, not_decoded
 from vinocr.vin.decode import DecodeResult, decode_vin
-from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
 from vinocr.vin.rectify import find_field
+from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
 from vinocr.vin.segment import SegmentResult
 
 

@@ -32,9 +32,12 @@ from vinocr.box.image_io import to_gray8
 from vinocr.vin.segment import LINE_KERNEL, SegmentResult, find_boxes
 
 MIN_ROW = 5  # a row has at least this many boxes (or characters)
-MIN_BOX = 10  # px: the smallest box (or character) side looked for
+MIN_BOX = 18  # px: the smallest box interior side looked for (it must hold a handwritten character)
+MIN_CHAR = 10  # px: the smallest character height looked for in a row without boxes
 PAPER = 235  # brightness of the paper in a flattened image
+DARK_SURROUND = 0.3  # paper darker than this share of the brightest is no paper (shadows reach ~0.36)
 TEXT_CANDIDATES = 2  # rows of characters tried when no row of boxes leads to the field
+OVERLAY_SIDE = 1280  # px: the longer side of the input drawn with the field found (for display)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ def flatten_light(
 
     Flattened: each pixel over its local paper brightness, times PAPER, so the light is even and
     the ink is dark whatever its polarity was. Ink: darker than the local paper by 4 noise sigmas
-    and by 6% (on a dark desk the noise is large for its brightness, so both are needed).
+    and by 6% (on a dark desk the noise is large for its brightness, so both are needed). Where
+    the "paper" is below DARK_SURROUND of the brightest (a dark desk around the sheet, far darker
+    than any shadow), the division would only magnify noise: that is left blank.
     """
     work = gray if dark_ink else 255 - gray
     level = paper_level(gray, dark_ink, size, reduce)
@@ -100,6 +105,9 @@ def flatten_light(
     flat = np.clip(values * (PAPER / level), 0, 255).astype(np.uint8)
     drop = level - values
     mask = (drop > 4.0 * noise_sigma(work)) & (drop > 0.06 * level)
+    surround = level < DARK_SURROUND * float(np.percentile(level[::4, ::4], 90))
+    flat[surround] = PAPER
+    mask[surround] = False
     return flat, mask.astype(np.uint8)
 
 
@@ -339,7 +347,7 @@ def text_rows(mask: np.ndarray, expected: int) -> list[FieldQuad]:
     _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     stats, centroids = stats[1:], centroids[1:]
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    keep = (h >= MIN_BOX) & (h <= 0.4 * mask.shape[0]) & (w <= 3 * h)
+    keep = (h >= MIN_CHAR) & (h <= 0.4 * mask.shape[0]) & (w <= 3 * h)
     stats, centroids = stats[keep], centroids[keep]
     if not MIN_ROW <= len(stats) <= 1500:
         return []
@@ -376,8 +384,8 @@ def _text_quad(stats: np.ndarray, centres: np.ndarray) -> FieldQuad:
 def rough_rows(gray: np.ndarray, expected: int) -> list[tuple[FieldQuad, bool]]:
     """Where the field may be, likeliest first, each with its polarity (True: dark ink).
 
-    The longest row of boxes over both polarities first (when it has MIN_ROW boxes), then rows of
-    characters, those of the polarity with less ink (the paper is the majority) first.
+    The rows of boxes of both polarities (when they have MIN_ROW boxes), the longest first, then
+    rows of characters, those of the polarity with less ink (the paper is the majority) first.
     """
     grids, texts = [], []
     for dark_ink in (True, False):
@@ -388,7 +396,7 @@ def rough_rows(gray: np.ndarray, expected: int) -> list[tuple[FieldQuad, bool]]:
         texts.append((float(mask.mean()), [(quad, dark_ink) for quad in text_rows(mask, expected)]))
     grids.sort(key=lambda item: -item[0].count)
     texts.sort(key=lambda item: item[0])
-    return grids[:1] + [candidate for _, found in texts for candidate in found][:TEXT_CANDIDATES]
+    return grids + [candidate for _, found in texts for candidate in found][:TEXT_CANDIDATES]
 
 
 def rectified_field(
@@ -429,15 +437,16 @@ def refine(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> 
 
 
 def draw_field(image: np.ndarray, quad: FieldQuad | None, result: SegmentResult) -> np.ndarray:
-    """BGR copy of the input with the located row outlined (blue) and every box found drawn on it
-    (green when all were found, else red)."""
-    overlay = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image.copy()
-    thick = max(2, round(max(image.shape[:2]) / 600))
+    """BGR copy of the input, at most OVERLAY_SIDE px a side, with the located row outlined
+    (blue) and every box found drawn on it (green when all were found, else red)."""
+    scale = min(1.0, OVERLAY_SIDE / max(image.shape[:2]))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    overlay = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR) if small.ndim == 2 else small.copy()
     if quad is not None:
-        cv2.polylines(overlay, [np.round(quad.corners).astype(np.int32)], True, (230, 120, 0), thick)
+        cv2.polylines(overlay, [np.round(quad.corners * scale).astype(np.int32)], True, (230, 120, 0), 3)
     colour = (0, 170, 0) if result.ok else (0, 0, 230)
     for outline in result.outlines():
-        cv2.polylines(overlay, [np.round(outline).astype(np.int32)], True, colour, max(1, thick // 2))
+        cv2.polylines(overlay, [np.round(outline * scale).astype(np.int32)], True, colour, 2)
     return overlay
 
 
@@ -467,28 +476,48 @@ def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected
     return result
 
 
+def _eligible(
+    tried: list[tuple[SegmentResult, FieldQuad | None]],
+) -> list[tuple[SegmentResult, FieldQuad | None]]:
+    """The attempts that count: once box lines were seen (a grid of MIN_ROW boxes or more),
+    characters split at gaps no longer do (a count that matched there would be a guess)."""
+    grid_seen = any(r.method == "grid" and len(r.rects) >= MIN_ROW for r, _ in tried)
+    return [t for t in tried if t[0].method == "grid" or not grid_seen]
+
+
+def _accepted(
+    tried: list[tuple[SegmentResult, FieldQuad | None]],
+) -> tuple[SegmentResult, FieldQuad | None] | None:
+    """The first eligible attempt that found every box."""
+    return next((t for t in _eligible(tried) if t[0].ok), None)
+
+
 def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
 
-    Each place the field may be (rough_rows) is refined and rectified and searched with
-    find_boxes until one gives `expected`; failing that, the image is searched as it is. When
-    none gives `expected`, the attempt whose count came nearest is reported. The result's
-    `to_input` and `outlines` lead back to the input; `field_overlay` shows the input with the
-    located row and the boxes found.
+    Each row of boxes found (rough_rows) is refined, rectified and searched with find_boxes until
+    one gives `expected` (see _eligible); then the image as it is (a scan needs no rectifying);
+    then each row of characters, rectified. When none gives `expected`, the attempt whose count
+    came nearest is reported. The result's `to_input` and `outlines` lead back to the input;
+    `field_overlay` shows the input with the located row and the boxes found.
     """
     if expected < 1:
         raise ValueError(f"expected must be at least 1, not {expected}")
     gray = to_gray8(np.asarray(image))
     if gray.size == 0 or min(gray.shape) < 8:
         return find_boxes(gray, expected)
+    rows = rough_rows(gray, expected)
+    grids = [row for row in rows if row[0].method == "grid"]
+    attempts = grids + [None] + [row for row in rows if row[0].method == "text"]
     tried: list[tuple[SegmentResult, FieldQuad | None]] = []
-    for quad, dark_ink in rough_rows(gray, expected):
-        quad = refine(gray, quad, dark_ink, expected) or quad
-        tried.append((search_rectified(gray, quad, dark_ink, expected), quad))
-        if tried[-1][0].ok:
+    for attempt in attempts:
+        if attempt is None:
+            tried.append((find_boxes(gray, expected), None))
+        else:
+            quad = refine(gray, *attempt, expected) or attempt[0]
+            tried.append((search_rectified(gray, quad, attempt[1], expected), quad))
+        if _accepted(tried):
             break
-    else:
-        tried.append((find_boxes(gray, expected), None))
-    result, quad = min(tried, key=lambda t: (not t[0].ok, abs(len(t[0].rects) - expected)))
+    result, quad = _accepted(tried) or min(_eligible(tried), key=lambda t: abs(len(t[0].rects) - expected))
     result.field_overlay = draw_field(gray, quad, result)
     return result

@@ -223,16 +223,18 @@ def _noise_floor(flat: np.ndarray, size: tuple[int, int] = (3, 1)) -> float:
 def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
     """Long horizontal lines: rows where much of the image's ink lies in long horizontal runs.
 
-    A band covers the columns where the (3 px smoothed) ink reaches LINE_SHARE of the line's typical
-    strength (and stands above the noise), so a gap of 3 px or more between two boxes shows as a
-    hole in the line while fainter lines of a few boxes still count.
+    A band covers the columns where the ink (averaged over 3 px along the row and summed over two
+    rows, so a thin line resampled across two rows counts in full) reaches LINE_SHARE of the line's
+    typical strength and stands above the noise, so a gap of 3 px or more between two boxes shows
+    as a hole in the line while fainter lines of a few boxes still count.
     """
     horiz = cv2.morphologyEx(hmask, cv2.MORPH_OPEN, np.ones((1, LINE_KERNEL), np.uint8))
     profile = horiz.sum(axis=1).astype(np.float64)
     top = profile.max()
     if top < 3 * LINE_KERNEL:
         return []
-    floor = _noise_floor(flat)
+    floor = 2.0 * _noise_floor(flat, (3, 2))
+    pairs = 2.0 * cv2.blur(flat.astype(np.float32), (3, 2))  # two rows summed: a thin line's full ink
     strong = np.zeros(len(profile), bool)
     for y0, y1 in _runs(profile >= max(0.2 * top, 3 * LINE_KERNEL)):
         # a line's rows stand out from the rows of a box interior packed with ink beside it;
@@ -247,7 +249,7 @@ def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
     for y0, y1 in _runs(strong):
         rows = slice(max(0, y0 - 1), y1 + 1)
         on_line = horiz[rows].any(axis=0)
-        peak = cv2.blur(flat[rows], (3, 1)).max(axis=0).astype(np.float64)
+        peak = pairs[rows].max(axis=0).astype(np.float64)
         strength = float(np.median(peak[on_line]))
         level = max(LINE_SHARE * strength, floor)
         bands.append(_Band(y0, y1 - 1, peak >= level, strength, level))
@@ -257,14 +259,15 @@ def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
 def _vertical_lines(flat: np.ndarray, top: _Band, bottom: _Band) -> list[tuple[int, int]]:
     """Column runs bright through (nearly) all rows between two line bands.
 
-    A pixel counts when, averaged over 5 px down the column, it reaches the long lines' share
-    (box lines are drawn alike) and the noise, with the brighter of each pixel's left and right
-    neighbours also looked at, as a thin line resampled by the deskew may be split over two columns.
+    A pixel counts when, averaged over 5 px down the column and summed with its right neighbour (as
+    the long lines are measured: a thin line resampled by the deskew may be split over two columns),
+    it reaches the long lines' share (box lines are drawn alike) and the noise; the brighter of each
+    pixel's left and right neighbours is also looked at, for a line that wavers by a pixel.
     """
     if bottom.y0 - top.y1 - 1 < 12:
         return []
-    inner = cv2.blur(flat, (1, 5))[top.y1 + 1 : bottom.y0]
-    level = max(LINE_SHARE * max(top.strength, bottom.strength), _noise_floor(flat, (1, 5)))
+    inner = 2.0 * cv2.blur(flat.astype(np.float32), (2, 5))[top.y1 + 1 : bottom.y0]
+    level = max(LINE_SHARE * max(top.strength, bottom.strength), 2.0 * _noise_floor(flat, (2, 5)))
     lit = cv2.dilate((inner >= level).astype(np.uint8), np.ones((1, 3), np.uint8))
     cover = lit.mean(axis=0) >= LINE_COVER
     near = cv2.dilate((top.cover | bottom.cover).astype(np.uint8)[None, :], np.ones((1, 9), np.uint8))[0]
@@ -292,11 +295,12 @@ def _grid_like(top: _Band, bottom: _Band, lines: list[tuple[int, int]]) -> bool:
     return float((top.cover[span] & bottom.cover[span]).mean()) >= 0.5
 
 
-def _box_candidates(lines: list[tuple[int, int]], both: np.ndarray) -> list[tuple[int, int, int]]:
-    """(i, j, interior width) for line pairs that could bound one box: both long lines run over
-    the whole interior (holes of at most 2 px), so no gap between boxes lies inside."""
-    hole = ~both
-    blocked = np.zeros(len(both) + 1, np.int64)
+def _box_candidates(lines: list[tuple[int, int]], either: np.ndarray) -> list[tuple[int, int, int]]:
+    """(i, j, interior width) for line pairs that could bound one box: one long line or the other
+    runs over every column of the interior (holes of at most 2 px), so no gap between boxes, where
+    both are missing, lies inside (while a stretch of one line too faint to see does not matter)."""
+    hole = ~either
+    blocked = np.zeros(len(either) + 1, np.int64)
     for start, end in _runs(hole):
         if end - start > 2:
             blocked[start + 1 : end + 1] = 1
@@ -342,7 +346,7 @@ def _grid_cells(lines: list[tuple[int, int]], top: _Band, bottom: _Band) -> list
     Among widths explaining nearly as much (within 10%), the one giving more boxes wins, so two
     boxes side by side are not read as one double-width box.
     """
-    candidates = _box_candidates(lines, top.cover & bottom.cover)
+    candidates = _box_candidates(lines, top.cover | bottom.cover)
     if not candidates:
         return []
     widths: list[int] = []
