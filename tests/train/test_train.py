@@ -1,11 +1,16 @@
 """`python -m vinocr.train` end to end on a small slice (2 epochs): every output file and its schema."""
 
 import json
+import subprocess
+import sys
+import time
 
 import numpy as np
+import pytest
 
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
+from vinocr.train.callbacks import read_history
 from vinocr.train.export import choose_prior_alpha
 from vinocr.train.fit import class_weights, main
 
@@ -62,3 +67,31 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
     assert recognizer.alphabet == VIN_ALPHABET
     probs = recognizer.predict_inputs(vin_split.x_test[:10].astype(np.float32))
     assert probs.shape == (10, 33) and np.allclose(probs.sum(1), 1, atol=1e-4)
+
+
+@pytest.mark.timeout(1200)  # two short training runs and one finalize on a 2-core machine
+def test_an_interrupted_run_resumes_where_it_stopped(vin_split, emnist_dir, tmp_path):
+    """Kill the training process after its first epoch; the same command finishes the run from the
+    saved state: epoch 1 is not trained again and both epochs end up in the history."""
+    work = tmp_path / "work"
+    command = [sys.executable, "-m", "vinocr.train", "--emnist-dir", str(emnist_dir), "--epochs", "2"]
+    command += ["--first-cycle", "1", "--limit", "2000", "--batch-size", "32"]
+    command += ["--out", str(tmp_path / "models"), "--work-dir", str(work)]
+    history = work / "history.jsonl"
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while not (history.exists() and history.read_text().count("\n") >= 1):
+            assert process.poll() is None, "training ended before its first epoch was written"
+            assert time.monotonic() < deadline
+            time.sleep(0.1)  # polling the file, not waiting for a result
+    finally:
+        process.kill()
+        process.wait()
+    first = read_history(history)
+    assert len(first) == 1 and not (work / "epoch-02.keras").exists()
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    rows = read_history(history)
+    assert [row["epoch"] for row in rows] == [1, 2]
+    assert rows[0] == first[0]  # resumed after epoch 1, not started again
+    assert (tmp_path / "models" / "vinocr.onnx").exists()

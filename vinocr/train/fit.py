@@ -93,14 +93,14 @@ def train(args: argparse.Namespace, split) -> float:
     )
     work = args.work_dir
     work.mkdir(parents=True, exist_ok=True)
-    callbacks = [
+    callbacks = [  # in this order at each epoch's end
         ValidationMacroRecall(x_val, split.y_val),  # first: the callbacks below read its value
+        keras.callbacks.BackupAndRestore(work / "backup"),  # an epoch in the history is a saved epoch
         HistoryFile(work / "history.jsonl"),
         keras.callbacks.ModelCheckpoint(
             work / "best.keras", monitor="val_macro_recall", mode="max", save_best_only=True
         ),
         keras.callbacks.ModelCheckpoint(work / "epoch-{epoch:02d}.keras"),  # snapshot candidates
-        keras.callbacks.BackupAndRestore(work / "backup"),
     ]
     model.fit(
         train_ds,
