@@ -39,9 +39,11 @@ FLAT_SPREAD = 16.0  # grey levels of background change above which the backgroun
 FLAT_GAIN = 0.02  # ... and when evening it raises Otsu's separability by this much
 BACKGROUND_CELLS = 8  # the background level is sampled in 8x8 cells
 POLARITY_DOUBT = 0.1  # ink covering 40-60% of the box: read both polarities
+WIDE_DOUBT = 0.17  # ink covering 33-67%: read both too, but the other must win by WIDE_SWITCH
 NARROW = 0.4  # a box this narrow (short side / long side) is read in both polarities too
 LINE_DOUBT = 0.1  # confidence a reading with a maybe-stroke line removed must win by
 POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
+WIDE_SWITCH = 0.3
 TIGHT = 0.9  # ink spanning this share of both sides: the image may be a tight crop
 SIDES = "tblr"
 
@@ -68,6 +70,12 @@ class Preprocessed:
     def readings(self) -> list[Preprocessed]:
         """This reading and its alternatives that have a model input."""
         return [p for p in (self, *self.alternatives) if p.input28 is not None]
+
+    def lean(self) -> Preprocessed:
+        """A copy whose readings keep only their last step (the 28x28 input, or the mask of an
+        empty box): small to send between processes."""
+        alternatives = [a.lean() for a in self.alternatives]
+        return replace(self, steps=self.steps[-1:], alternatives=alternatives)
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ def background_surface(upright: np.ndarray) -> np.ndarray | None:
     levels = upright[: ch * cells, : cw * cells].reshape(cells, ch, cells, cw).min(axis=(1, 3))
     values = levels.astype(np.float32).ravel()
     keep = values < cv2.threshold(upright, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
-    if keep.sum() < 12 or np.ptp(values[keep]) < FLAT_SPREAD:
+    if keep.sum() < 12 or np.subtract(*np.percentile(values[keep], [90, 10])) < FLAT_SPREAD:
         return None
     ys, xs = _quadratic_design(cells, cells)
     ys, xs = np.broadcast_to(ys, (cells, cells)).ravel(), np.broadcast_to(xs, (cells, cells)).ravel()
@@ -210,7 +218,12 @@ def find_edge_line(mask: np.ndarray, side: str) -> EdgeLine | None:
     view = side_view(mask, side)
     height, width = view.shape
     band = max(1, int(round(height * BORDER_BAND)))
-    runs = longest_runs(view[:band])
+    counts = view[:band].sum(axis=1)  # a row's longest run is at most its ink count
+    if counts.max(initial=0) < BORDER_RUN * width:
+        return None
+    runs = np.zeros(band, np.int64)
+    rows = np.flatnonzero(counts >= LINE_FOLLOW * width)
+    runs[rows] = longest_runs(view[rows])
     lines = np.flatnonzero(runs >= BORDER_RUN * width)
     if len(lines) == 0:
         return None
@@ -462,6 +475,11 @@ def _combine(first: Preprocessed, *others: Preprocessed) -> Preprocessed:
     return main
 
 
+def doubtful(share: float, shape: tuple[int, ...], margin: float = POLARITY_DOUBT) -> bool:
+    """Whether the polarity is in doubt: ink covering 50% +- margin of the box, or a narrow box."""
+    return abs(share - 0.5) <= margin or min(shape[:2]) < NARROW * max(shape[:2])
+
+
 def _read(
     gray: np.ndarray, upright: np.ndarray, inverted: bool, has_border: bool
 ) -> tuple[Preprocessed, float]:
@@ -505,9 +523,10 @@ def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
     gray = working_size(gray)
     upright, inverted = fix_polarity(gray)
     main, share = _read(gray, upright, inverted, has_border)
-    if abs(share - 0.5) > POLARITY_DOUBT and min(gray.shape) >= NARROW * max(gray.shape):
+    if not doubtful(share, gray.shape, WIDE_DOUBT):
         return main
     other, _ = _read(gray, 255 - upright, not inverted, has_border)
+    switch = POLARITY_SWITCH if doubtful(share, gray.shape) else WIDE_SWITCH
     for reading in other.readings:
-        reading.doubt += POLARITY_SWITCH
+        reading.doubt += switch
     return _combine(main, other)

@@ -7,8 +7,9 @@ preprocessing steps, or status "empty" / "error" with a message naming the file.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,17 @@ class Recognizer:
         return self._finish([(name, prep) for (name, _), prep in zip(items, prepared)])
 
     def recognize_files(self, paths: list[str | Path]) -> list[BoxResult]:
-        """Image files -> results, in the given order; a bad file becomes an error result."""
-        prepared = _map(lambda p: _safe_preprocess(Path(p).as_posix(), lambda: read_image_file(p)), paths)
+        """Image files -> results, in the given order; a bad file becomes an error result.
+
+        A batch of PROCESS_BATCH files or more is decoded and preprocessed in worker processes (every
+        core, which threads cannot give pure-Python work); its results then keep only the final
+        28x28 step, to keep what travels between processes small (the CLI needs no more).
+        """
+        pool = _process_pool() if len(paths) >= PROCESS_BATCH else None
+        if pool is None:
+            prepared = _map(_prepare_file, paths)
+        else:
+            prepared = list(pool.map(_prepare_file_lean, paths, chunksize=8))
         return self._finish([(Path(p).as_posix(), prep) for p, prep in zip(paths, prepared)])
 
     def _finish(self, prepared: list[tuple[str, Preprocessed | str]]) -> list[BoxResult]:
@@ -183,6 +193,31 @@ def _map(fn, items: list) -> list:
     if len(items) < 4:
         return [fn(item) for item in items]
     return list(_POOL.map(fn, items))
+
+
+PROCESS_BATCH = 64  # recognize_files uses worker processes from this many files on
+_PROCESSES: list[ProcessPoolExecutor] = []
+
+
+def _process_pool() -> ProcessPoolExecutor | None:
+    """Worker processes (forked, one per core), made on first use; None with one core or no fork."""
+    if not _PROCESSES:
+        cores = os.cpu_count() or 1
+        if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        _PROCESSES.append(ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork")))
+    return _PROCESSES[0]
+
+
+def _prepare_file(path: str | Path) -> Preprocessed | str:
+    """Read, decode and preprocess one image file (or the message naming its problem)."""
+    return _safe_preprocess(Path(path).as_posix(), lambda: read_image_file(path))
+
+
+def _prepare_file_lean(path: str | Path) -> Preprocessed | str:
+    """_prepare_file, keeping only each reading's final 28x28 step (run in a worker process)."""
+    prepared = _prepare_file(path)
+    return prepared if isinstance(prepared, str) else prepared.lean()
 
 
 def _safe_preprocess(name: str, load, has_border: bool = True) -> Preprocessed | str:
