@@ -34,8 +34,10 @@ WORK_SIDE = 128  # every box is brought to this longer side (area-downscaled or 
 BORDER_BAND = 0.25  # box lines are looked for in the outer 25% of each side
 BORDER_RUN = 0.75  # a box line runs along at least 75% of the side (a glyph bar rarely does)
 LINE_FOLLOW = 0.45  # rows next to a line that still run this far belong to it (ragged JPEG edges)
+SOLID = 0.9  # ... but many such rows shorter than this share of the line are a stroke lying along it
 STROKE_LIKE = 0.1  # a "line" this thick for its length is a pen stroke, not a ruled box line
 FLAT_SPREAD = 16.0  # grey levels of background change above which the background is flattened
+MIN_CONTRAST = 40  # grey levels between background and ink below which nothing is written
 FLAT_GAIN = 0.02  # ... and when evening it raises Otsu's separability by this much
 BACKGROUND_CELLS = 8  # the background level is sampled in 8x8 cells
 POLARITY_DOUBT = 0.1  # ink covering 40-60% of the box: read both polarities
@@ -177,11 +179,14 @@ def separability(gray: np.ndarray) -> float:
 def flatten_background(upright: np.ndarray) -> np.ndarray:
     """Subtract an uneven background (gradient, shadow). A flat one is left as it is, and so is the
     image when subtracting does not make ink and background clearly easier to tell apart (a glyph
-    filling a tight crop can pass for a shaded background)."""
+    filling a tight crop can pass for a shaded background), unless nothing is left but noise."""
     surface = background_surface(upright)
     if surface is None:
         return upright
     flat = np.clip(upright.astype(np.float32) - surface + float(surface.min()), 0, 255).astype(np.uint8)
+    low, high = gray_levels(flat, (0.05, 0.95))
+    if high - low < MIN_CONTRAST:  # little but the light was there (or a thin glyph): keep it evened
+        return flat
     return flat if separability(flat) >= separability(upright) + FLAT_GAIN else upright
 
 
@@ -189,7 +194,7 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Binary (0/1) ink mask of a white-on-black image: Otsu after light denoising."""
     blur = cv2.GaussianBlur(gray, (3, 3), 0) if min(gray.shape) >= 24 else gray
     lo, hi = gray_levels(blur, (0.01, 0.995))
-    if hi - lo < 40:  # no real contrast: nothing written
+    if hi - lo < MIN_CONTRAST:  # no real contrast: nothing written
         return np.zeros_like(gray, dtype=np.uint8)
     _, mask = cv2.threshold(blur, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return mask.astype(np.uint8)
@@ -233,7 +238,11 @@ def find_edge_line(mask: np.ndarray, side: str) -> EdgeLine | None:
     start = int(lines[-1])
     while start > 0 and runs[start - 1] >= LINE_FOLLOW * width:
         start -= 1
-    return EdgeLine(side, start, end + 1, int(runs[start : end + 1].max()), int(lines[-1]) + 1, height)
+    longest = int(runs[start : end + 1].max())
+    solid_end = start + int(np.flatnonzero(runs[start : end + 1] >= SOLID * longest)[-1]) + 1
+    if end + 1 - solid_end > max(2, 0.5 * (solid_end - start)):  # a shorter stroke lies along it
+        end = solid_end  # keep one ragged row, leave the stroke
+    return EdgeLine(side, start, end + 1, longest, int(lines[-1]) + 1, height)
 
 
 def _region(shape: tuple[int, int], cuts: dict[str, int]) -> tuple[int, int, int, int]:

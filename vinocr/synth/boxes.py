@@ -155,6 +155,19 @@ def _crop_style(rng: np.random.Generator, kind: str) -> BoxStyle:
     raise ValueError(f"unknown box style {kind!r}; choose from {', '.join(STYLES)}")
 
 
+def tight_crop(
+    glyph: np.ndarray,
+    margins: tuple[int, int, int, int] = (0, 0, 0, 0),
+    invert: bool = False,
+    size: int = 120,
+) -> np.ndarray:
+    """A glyph cropped as other people crop boxes: no box line, its ink touching the image edge on
+    the sides whose margin (top, bottom, left, right; px) is 0."""
+    return render_box(
+        glyph, BoxStyle(size=size, border=0, invert=invert, crop_margins=margins, glyph_fill=0.8)
+    )
+
+
 def render_box(glyph: np.ndarray, style: BoxStyle, rng: np.random.Generator | None = None) -> np.ndarray:
     """Draw `glyph` (white on black) into a box image following `style`; uint8 gray or BGR."""
     rng = rng or np.random.default_rng(0)
