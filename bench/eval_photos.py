@@ -41,13 +41,21 @@ def _scores(reading: VinReading, truth: np.ndarray, vin: str) -> tuple[bool, int
     return True, sum(a == b for a, b in zip(reading.plain, vin)), reading.vin == vin
 
 
-def _save_failures(folder: Path, index: int, reading: VinReading, vin: str) -> None:
-    """Each misread box's cut (as the recognizer got it) as PNG, named by field, box and characters."""
+def _save_failures(
+    folder: Path, tag: str, reading: VinReading, vin: str, photo: photos.Photo, found: bool
+) -> None:
+    """A photo whose boxes were not all found in order: its JPEG and the field overlay; else each
+    misread box's cut (as the recognizer got it) as PNG, named by photo, box and characters."""
     folder.mkdir(parents=True, exist_ok=True)
-    for k, (box, image) in enumerate(zip(reading.boxes, reading.segmentation.boxes)):
+    seg = reading.segmentation
+    if not found:
+        (folder / f"{tag}_not_found.jpg").write_bytes(photo.data)
+        if seg is not None and seg.field_overlay is not None:
+            cv2.imwrite(str(folder / f"{tag}_not_found_overlay.png"), seg.field_overlay)
+        return
+    for k, (box, image) in enumerate(zip(reading.boxes, seg.boxes, strict=True)):
         if reading.plain[k] != vin[k]:
-            name = f"photo{index:04d}_box{k + 1:02d}_{vin[k]}_read_{box.char or 'none'}.png"
-            cv2.imwrite(str(folder / name), image)
+            cv2.imwrite(str(folder / f"{tag}_box{k + 1:02d}_{vin[k]}_read_{box.char or 'none'}.png"), image)
 
 
 def print_generator() -> None:
@@ -69,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = eval_parser(__doc__)
     parser.add_argument("--per-tilt", type=int, default=200, help="photos per tilt level")
     parser.add_argument("--show-failures", type=int, default=8, help="print this many fields not found")
-    parser.add_argument("--save-failures", type=Path, help="write misread box cuts here as PNG")
+    parser.add_argument(
+        "--save-failures", type=Path, help="write photos not found (JPEG) and misread box cuts (PNG) here"
+    )
     args = parser.parse_args(argv)
     split = load_split(args)
     by_class = glyph_index(split.y_test)
@@ -99,13 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in zip(("clean_found", "clean_chars", "clean_exact"), clean):
                 row[key].append(value)
             row["seconds"].append(seconds)
-            index = len(rows) * 10000 + i
             if not found and shown < args.show_failures:
                 shown += 1
                 message = reading.segmentation.message if reading.segmentation else reading.message
                 print(f"  not found: tilt {tilt:.0%} photo {i} ({style}): {message}; {photo.describe()}")
-            if found and args.save_failures:
-                _save_failures(args.save_failures, index, reading, vin)
+            if args.save_failures:
+                _save_failures(args.save_failures, f"tilt{tilt:.2f}_{i:03d}", reading, vin, photo, found)
     print(f"\n{args.per_tilt} photos per tilt level, seed {args.seed}")
     print(
         "| tilt | all 17 boxes found in order | character accuracy (clean) | exact VIN, prefer (clean) "

@@ -23,6 +23,7 @@ paper, like a scan) with `vinocr.vin.segment.find_boxes`, and maps everything ba
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -48,6 +49,7 @@ class FieldQuad:
     pitch: float  # px: distance between neighbouring boxes (or characters) along the row
     count: int  # boxes (or characters) found in it
     method: str  # "grid" (box interiors) or "text" (ink pieces in a line)
+    boxes: np.ndarray | None = None  # (count, 4, 2) corners of each box interior found (grid only)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,8 @@ def paper_level(gray: np.ndarray, dark_ink: bool = True, size: int = 9, reduce: 
 
 def noise_sigma(image: np.ndarray) -> float:
     """Pixel noise of an image: the robust spread of differences between horizontal neighbours."""
-    sample = image[:: max(1, image.shape[0] // 300)].astype(np.float32)
-    diffs = np.diff(sample, axis=1)
+    sample = image[:: max(1, image.shape[0] // 200)].astype(np.float32)
+    diffs = np.diff(sample, axis=1)[:, :: max(1, image.shape[1] // 500)]
     return max(1.0, 1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2.0))
 
 
@@ -95,7 +97,8 @@ def flatten_light(
 
     Flattened: each pixel over its local paper brightness, times PAPER, so the light is even and
     the ink is dark whatever its polarity was. Ink: darker than the local paper by 4 noise sigmas
-    and by 6% (on a dark desk the noise is large for its brightness, so both are needed). Where
+    and by 6% (on a dark desk the noise is large for its brightness, so both are needed), as it is
+    or after a light smoothing (sigma 1 px, for faint lines in a noisy photo). Where
     the "paper" is below DARK_SURROUND of the brightest (a dark desk around the sheet, far darker
     than any shadow), the division would only magnify noise: that is left blank.
     """
@@ -105,6 +108,9 @@ def flatten_light(
     flat = np.clip(values * (PAPER / level), 0, 255).astype(np.uint8)
     drop = level - values
     mask = (drop > 4.0 * noise_sigma(work)) & (drop > 0.06 * level)
+    # in a noisy photo a faint line is lost in single pixels; lightly smoothed, it stands out
+    smooth = cv2.GaussianBlur(values, (0, 0), 1.0)
+    mask |= (level - smooth > 4.0 * noise_sigma(smooth)) & (level - smooth > 0.06 * level)
     surround = level < DARK_SURROUND * float(np.percentile(level[::4, ::4], 90))
     flat[surround] = PAPER
     mask[surround] = False
@@ -298,7 +304,7 @@ def _pitch(row: list[_Quad]) -> float:
 
 def grid_quad(row: list[_Quad]) -> FieldQuad:
     """The FieldQuad of a row of boxes."""
-    return FieldQuad(row_corners(row), _pitch(row), len(row), "grid")
+    return FieldQuad(row_corners(row), _pitch(row), len(row), "grid", np.stack([q.corners for q in row]))
 
 
 def rectifying_homography(
@@ -381,22 +387,25 @@ def _text_quad(stats: np.ndarray, centres: np.ndarray) -> FieldQuad:
 # ----------------------------------------------------------------------------- locating
 
 
-def rough_rows(gray: np.ndarray, expected: int) -> list[tuple[FieldQuad, bool]]:
-    """Where the field may be, likeliest first, each with its polarity (True: dark ink).
+def ink_masks(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
+    """(dark_ink, ink mask) of the light-flattened image in both polarities, dark ink first."""
+    return [(dark_ink, flatten_light(gray, dark_ink)[1]) for dark_ink in (True, False)]
 
-    The rows of boxes of both polarities (when they have MIN_ROW boxes), the longest first, then
-    rows of characters, those of the polarity with less ink (the paper is the majority) first.
-    """
-    grids, texts = [], []
-    for dark_ink in (True, False):
-        _, mask = flatten_light(gray, dark_ink)
-        row = box_row(box_holes(mask))
-        if len(row) >= MIN_ROW:
-            grids.append((grid_quad(row), dark_ink))
-        texts.append((float(mask.mean()), [(quad, dark_ink) for quad in text_rows(mask, expected)]))
-    grids.sort(key=lambda item: -item[0].count)
-    texts.sort(key=lambda item: item[0])
-    return grids + [candidate for _, found in texts for candidate in found][:TEXT_CANDIDATES]
+
+def box_rows(masks: list[tuple[bool, np.ndarray]]) -> list[tuple[FieldQuad, bool]]:
+    """The rows of boxes of both polarities (those of MIN_ROW boxes or more), the longest first,
+    each with its polarity."""
+    rows = [(box_row(box_holes(mask)), dark_ink) for dark_ink, mask in masks]
+    found = [(grid_quad(row), dark_ink) for row, dark_ink in rows if len(row) >= MIN_ROW]
+    return sorted(found, key=lambda item: -item[0].count)
+
+
+def character_rows(masks: list[tuple[bool, np.ndarray]], expected: int) -> list[tuple[FieldQuad, bool]]:
+    """Rows of characters (text_rows), those of the polarity with less ink (the paper is the
+    majority) first, at most TEXT_CANDIDATES, each with its polarity."""
+    ordered = sorted(masks, key=lambda item: float(item[1].mean()))
+    found = [(quad, dark_ink) for dark_ink, mask in ordered for quad in text_rows(mask, expected)]
+    return found[:TEXT_CANDIDATES]
 
 
 def rectified_field(
@@ -467,35 +476,56 @@ def scan_like(box: np.ndarray) -> np.ndarray:
     return np.clip(paper - (paper - values) * gain, 0, 255).astype(np.uint8)
 
 
+def _one_each(result: SegmentResult, quad: FieldQuad) -> bool:
+    """True when every box interior of the located row holds exactly one of the result's rects'
+    centres (in the input image)."""
+    if quad.boxes is None or not result.rects:
+        return False
+    centres = result.to_input(result.centres).astype(np.float32)
+    for box in quad.boxes.astype(np.float32):
+        inside = sum(cv2.pointPolygonTest(box, (float(x), float(y)), False) >= 0 for x, y in centres)
+        if inside != 1:
+            return False
+    return True
+
+
 def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> SegmentResult:
     """find_boxes in the rectified, light-flattened field; coordinates lead back to the input."""
     matrix, field = rectified_field(gray, quad, dark_ink, expected)
     result = find_boxes(field, expected, cut_inside=True)
     result.boxes = [scan_like(box) for box in result.boxes]
     result.homography = matrix
+    if quad.method == "grid" and result.method == "gaps":
+        # box lines too faint to cut along: the characters split at gaps must fall one into each
+        # box interior found
+        if _one_each(result, quad):
+            result.message += ", one in each box found (the box lines are too faint to cut along)"
+        else:
+            result.ok = False
+            result.message = f"box lines found, but not the boxes between them ({result.message})"
     return result
 
 
 def _eligible(
-    tried: list[tuple[SegmentResult, FieldQuad | None]],
+    tried: list[tuple[SegmentResult, FieldQuad | None]], expected: int
 ) -> list[tuple[SegmentResult, FieldQuad | None]]:
-    """The attempts that count: once box lines were seen (a grid of MIN_ROW boxes or more),
+    """The attempts that count: once box lines were seen (a grid of half the boxes or more),
     characters split at gaps no longer do (a count that matched there would be a guess)."""
-    grid_seen = any(r.method == "grid" and len(r.rects) >= MIN_ROW for r, _ in tried)
+    grid_seen = any(r.method == "grid" and len(r.rects) >= expected // 2 for r, _ in tried)
     return [t for t in tried if t[0].method == "grid" or not grid_seen]
 
 
 def _accepted(
-    tried: list[tuple[SegmentResult, FieldQuad | None]],
+    tried: list[tuple[SegmentResult, FieldQuad | None]], expected: int
 ) -> tuple[SegmentResult, FieldQuad | None] | None:
     """The first eligible attempt that found every box."""
-    return next((t for t in _eligible(tried) if t[0].ok), None)
+    return next((t for t in _eligible(tried, expected) if t[0].ok), None)
 
 
 def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
 
-    Each row of boxes found (rough_rows) is refined, rectified and searched with find_boxes until
+    Each row of boxes found (box_rows) is refined, rectified and searched with find_boxes until
     one gives `expected` (see _eligible); then the image as it is (a scan needs no rectifying);
     then each row of characters, rectified. When none gives `expected`, the attempt whose count
     came nearest is reported. The result's `to_input` and `outlines` lead back to the input;
@@ -506,18 +536,25 @@ def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     gray = to_gray8(np.asarray(image))
     if gray.size == 0 or min(gray.shape) < 8:
         return find_boxes(gray, expected)
-    rows = rough_rows(gray, expected)
-    grids = [row for row in rows if row[0].method == "grid"]
-    attempts = grids + [None] + [row for row in rows if row[0].method == "text"]
+    masks = ink_masks(gray)
+
+    def attempts() -> Iterator[tuple[FieldQuad, bool] | None]:
+        """Rows of boxes, then the image as it is (None), then rows of characters (found only
+        when needed)."""
+        yield from box_rows(masks)
+        yield None
+        yield from character_rows(masks, expected)
+
     tried: list[tuple[SegmentResult, FieldQuad | None]] = []
-    for attempt in attempts:
+    for attempt in attempts():
         if attempt is None:
             tried.append((find_boxes(gray, expected), None))
         else:
             quad = refine(gray, *attempt, expected) or attempt[0]
             tried.append((search_rectified(gray, quad, attempt[1], expected), quad))
-        if _accepted(tried):
+        if _accepted(tried, expected):
             break
-    result, quad = _accepted(tried) or min(_eligible(tried), key=lambda t: abs(len(t[0].rects) - expected))
+    nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
+    result, quad = _accepted(tried, expected) or nearest
     result.field_overlay = draw_field(gray, quad, result)
     return result

@@ -259,15 +259,16 @@ def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
 def _vertical_lines(flat: np.ndarray, top: _Band, bottom: _Band) -> list[tuple[int, int]]:
     """Column runs bright through (nearly) all rows between two line bands.
 
-    A pixel counts when, averaged over 5 px down the column and summed with its right neighbour (as
+    A pixel counts when, averaged over 9 px down the column and summed with its right neighbour (as
     the long lines are measured: a thin line resampled by the deskew may be split over two columns),
-    it reaches the long lines' share (box lines are drawn alike) and the noise; the brighter of each
+    it reaches the long lines' level (box lines are drawn alike); the brighter of each
     pixel's left and right neighbours is also looked at, for a line that wavers by a pixel.
     """
     if bottom.y0 - top.y1 - 1 < 12:
         return []
-    inner = 2.0 * cv2.blur(flat.astype(np.float32), (2, 5))[top.y1 + 1 : bottom.y0]
-    level = max(LINE_SHARE * max(top.strength, bottom.strength), 2.0 * _noise_floor(flat, (2, 5)))
+    between = flat[top.y1 + 1 : bottom.y0].astype(np.float32)  # the long lines kept out of the sums
+    inner = 2.0 * cv2.blur(between, (2, 9))
+    level = max(top.level, bottom.level)
     lit = cv2.dilate((inner >= level).astype(np.uint8), np.ones((1, 3), np.uint8))
     cover = lit.mean(axis=0) >= LINE_COVER
     near = cv2.dilate((top.cover | bottom.cover).astype(np.uint8)[None, :], np.ones((1, 9), np.uint8))[0]
