@@ -11,7 +11,7 @@ import pytest
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
 from vinocr.train.callbacks import read_history
-from vinocr.train.export import choose_prior_alpha
+from vinocr.train.export import choose_members, choose_prior_alpha
 from vinocr.train.fit import class_weights, main
 
 
@@ -95,3 +95,15 @@ def test_an_interrupted_run_resumes_where_it_stopped(vin_split, emnist_dir, tmp_
     assert [row["epoch"] for row in rows] == [1, 2]
     assert rows[0] == first[0]  # resumed after epoch 1, not started again
     assert (tmp_path / "models" / "vinocr.onnx").exists()
+
+
+def test_a_second_snapshot_must_earn_its_cost():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 33, 2000)
+    good = rng.normal(0, 1, (2000, 33))
+    good[np.arange(2000), y] += 3.0  # mostly right
+    noisy = good + rng.normal(0, 0.01, good.shape)  # a near copy: no real gain
+    assert len(choose_members({"a": good, "b": noisy}, y)) == 1
+    other = rng.normal(0, 1, (2000, 33))
+    other[np.arange(2000), y] += 3.0  # independent errors: the mean is clearly better
+    assert sorted(choose_members({"a": good, "c": other}, y)) == ["a", "c"]
