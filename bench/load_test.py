@@ -27,23 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.streamlit_server import ROOT, Server, streamlit_server
+from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, IDLE_FOR, ROOT, VIN, Server, streamlit_server
 from vinocr.box.image_io import encode_png
 from vinocr.box.recognizer import Recognizer
 from vinocr.synth.samples import sample_boxes
 from vinocr.vin.reader import read_boxes
 from vinocr.vin.rules import check_digit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # position 9 is replaced by the right check digit
 VIN_BASES = [
     "1HGCM82633A004352",
@@ -57,22 +47,11 @@ VIN_BASES = [
 ]
 ARTIFACT = ROOT / "artifacts" / "load_test.json"
 ACTION_TIMEOUT_MS = 300_000
-FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
-VIN = f"{FRESH} .vin-display"  # the VIN of the current script run, never a stale one
 CLEAR = '.st-key-clear_uploads:not([data-stale="true"]) button'
 UPLOADER_KEY = "st-key-recognize_boxes_"  # Clear gives the uploader a new key: recognize_boxes_<n+1>
 UPLOADER = f'[data-testid="stElementContainer"][class*="{UPLOADER_KEY}"]:not([data-stale="true"])'
 NEW_UPLOADER = f"""(old) => [...document.querySelectorAll('{UPLOADER}')].some(
     e => !e.classList.contains(old) && e.querySelector('[data-testid="stFileUploaderDropzoneInput"]'))"""
-RUNNING = '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
-# true once nothing is stale and no script runs, `quiet` ms in a row (polled by Playwright)
-IDLE_FOR = f"""(quiet) => {{
-    const idle = !document.querySelector('[data-stale="true"]') && !document.querySelector('{RUNNING}');
-    const now = performance.now();
-    if (!idle) {{ window.__idleSince = null; return false; }}
-    if (window.__idleSince == null) window.__idleSince = now;
-    return now - window.__idleSince >= quiet;
-}}"""
 
 
 def session_vin(index: int) -> str:

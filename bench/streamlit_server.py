@@ -1,5 +1,6 @@
-"""Start the app with `streamlit run app.py` on a free local port, wait until it is healthy, and read
-the server's memory (resident set size) from /proc, for the benchmark scripts."""
+"""Drive the real app: start `streamlit run app.py` on a free local port and wait until it is
+healthy, read the server's memory (resident set size) from /proc, and the Chromium settings and
+page conditions that the browser tests and the load benchmark share."""
 
 from __future__ import annotations
 
@@ -15,6 +16,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; never a browser downloaded by Playwright
+CHROMIUM_ARGS = [  # headless, and no attempts to reach the internet
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+VIN = f"{FRESH} .vin-display"  # the VIN of the current script run, never a stale one
+RUNNING = '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
+# true once nothing is stale and no script runs, `quiet` ms in a row (polled by Playwright)
+IDLE_FOR = f"""(quiet) => {{
+    const idle = !document.querySelector('[data-stale="true"]') && !document.querySelector('{RUNNING}');
+    const now = performance.now();
+    if (!idle) {{ window.__idleSince = null; return false; }}
+    if (window.__idleSince == null) window.__idleSince = now;
+    return now - window.__idleSince >= quiet;
+}}"""
 
 
 @dataclass

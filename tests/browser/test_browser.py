@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.streamlit_server import FRESH, IDLE_FOR, VIN
 from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes, sample_photo
 
@@ -73,18 +74,6 @@ def box_files(tmp_path_factory) -> dict[str, list[Path]]:
     return sets
 
 
-FRESH = '[data-testid="stElementContainer"]:not([data-stale="true"])'
-VIN = f"{FRESH} .vin-display"  # the VIN of the current run, not a stale one from the run before
-RUNNING = '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'
-# true once the app has been idle (no stale element, no running script) for `quiet` ms, polled by
-# Playwright: a condition, not a fixed sleep
-IDLE_FOR = f"""(quiet) => {{
-    const idle = !document.querySelector('[data-stale="true"]') && !document.querySelector('{RUNNING}');
-    const now = performance.now();
-    if (!idle) {{ window.__idleSince = null; return false; }}
-    if (window.__idleSince == null) window.__idleSince = now;
-    return now - window.__idleSince >= quiet;
-}}"""
 NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 

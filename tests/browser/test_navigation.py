@@ -21,7 +21,8 @@ WATCH = f"""() => {{
 SAMPLE = f"""() => ({{
     autoList: !!document.querySelector('{AUTOMATIC_LIST}') || window.__autoList === true,
     title: (document.querySelector('h1') || {{}}).innerText || '',
-    menu: Array.from(document.querySelectorAll('[data-testid="stSidebar"] a')).map(a => a.innerText.trim().split('\\n').pop().trim()),
+    menu: Array.from(document.querySelectorAll('[data-testid="stSidebar"] a'))
+        .map(a => a.innerText.trim().split('\\n').pop().trim()),
 }})"""
 
 

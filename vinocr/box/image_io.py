@@ -218,18 +218,24 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(_to_uint8(array)), cv2.COLOR_BGR2GRAY)
 
 
-def read_image_file(path: str | Path) -> np.ndarray:
-    """Read and decode a box image file; ImageError names the file on any problem."""
+def read_limited(path: str | Path, max_bytes: int, kind: str) -> bytes:
+    """The bytes of a file no larger than `max_bytes`; ImageError names the file on any problem."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
+        size = path.stat().st_size
+        if size > max_bytes:
             raise ImageError(
-                f"{path.as_posix()}: {path.stat().st_size / 1e6:.1f} MB is too large for a box image"
+                f"{path.as_posix()}: {size / 1e6:.1f} MB is too large for {kind} "
+                f"(max {max_bytes // 2**20} MB)"
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ImageError(f"{path.as_posix()}: cannot read ({exc.strerror or exc})") from None
-    return decode_image(data, path.as_posix())
+
+
+def read_image_file(path: str | Path) -> np.ndarray:
+    """Read and decode a box image file; ImageError names the file on any problem."""
+    return decode_image(read_limited(path, MAX_BYTES, "a box image"), Path(path).as_posix())
 
 
 def encode_png(image: np.ndarray) -> bytes:

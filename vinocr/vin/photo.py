@@ -25,6 +25,7 @@ from vinocr.box.image_io import (
     _decode_gray,
     apply_orientation,
     exif_orientation,
+    read_limited,
 )
 
 MAX_PIXELS = 50_000_000  # a 50 MP phone photo is 8160 x 6120
@@ -99,14 +100,4 @@ def decode_photo(data: bytes, name: str = "photo") -> FieldPhoto:
 
 def read_photo_file(path: str | Path) -> FieldPhoto:
     """Read and decode a whole-field photo file; ImageError names the file on any problem."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ImageError(
-                f"{path.as_posix()}: {size / 1e6:.1f} MB is too large (max {MAX_BYTES // 2**20} MB)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImageError(f"{path.as_posix()}: cannot read ({exc.strerror or exc})") from None
-    return decode_photo(data, path.as_posix())
+    return decode_photo(read_limited(path, MAX_BYTES, "a photo"), Path(path).as_posix())
