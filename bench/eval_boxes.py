@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from bench.box_eval import accuracy_by_style, blank_boxes, emnist_as_is, make_boxes
 from bench.common import eval_parser, load_split
 from vinocr.box.preprocess import preprocess_box
@@ -36,6 +38,11 @@ def main() -> None:
     print("| style | accuracy |\n|---|---|")
     for style in (*SCAN_STYLES, *CROP_STYLES, "all"):
         print(f"| {style} | {rates[style]:.3f} |")
+    as_is = [(label, box) for style, label, box in boxes if style == "emnist"]
+    if as_is:
+        arrays = np.stack([box for _, box in as_is]).astype(np.float32)
+        same = np.mean(recognizer.predict_inputs(arrays).argmax(1) == np.array([label for label, _ in as_is]))
+        print(f"the model on the emnist style's {len(as_is)} arrays themselves: {same:.3f}")
     for name, styles in (("scan styles", SCAN_STYLES), ("crop styles", CROP_STYLES)):
         empty = sum(preprocess_box(b).empty for b in blank_boxes(styles, args.blanks, args.seed))
         print(f"blank boxes ({name}): {empty} of {args.blanks} reported empty")

@@ -47,7 +47,7 @@ def test_a_glyph_touching_its_box_line_keeps_its_stroke(recognizer):
 
 
 def test_blank_boxes_of_the_crop_styles_are_empty():
-    """Measured: 897 of 900 (3 uneven-grey boxes whose light leaves a glyph-sized patch)."""
+    """Measured: 894 of 900 (5 uneven-grey boxes whose light leaves a glyph-sized patch)."""
     verdicts = [preprocess_box(box).empty for box in blank_boxes(CROP_STYLES, 300)]
     assert np.mean(verdicts) >= 0.98
 

@@ -1,16 +1,16 @@
 """Box image -> the 28x28 model input, made the way EMNIST itself was made.
 
 Steps: grayscale at a bounded working size -> polarity (white glyph on black) -> uneven background
-flattened -> ink mask -> box lines and specks removed -> crop to the glyph -> stroke width
+evened -> ink mask -> box lines and specks removed -> crop to the glyph -> stroke width
 normalised, centred in a square frame with a margin, blurred and scaled to 28x28. Every
 intermediate image is returned so the app can show it. An empty box is reported as empty, never
-guessed.
+guessed. Pure and deterministic: the same image always gives the same readings.
 
 A line along the edge is not always a box line: in a tight crop the bar of a T, the foot of an L
-or the stem of a K runs along the image edge just like one. A line is removed for certain when it
-is detached from the character; when the character's strokes run into it, both readings are
-prepared (line removed, line kept as a stroke) and the recogniser keeps the one the model is
-surer of (vinocr.box.recognizer).
+or the stem of a K runs along the image edge just like one (`stroke_sides`). When it cannot be
+told from the pixels, both readings are prepared (line kept as a stroke, line removed), and so are
+both polarities of a box that ink and background cover about equally; the recogniser keeps the
+reading the model is surest of, less its `doubt` (vinocr.box.recognizer).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
 WORK = 112  # working resolution of the square frame (4 x 28)
 TARGET_STROKE = 10.9  # median EMNIST stroke width at 112 px (2 * area / perimeter)
-THICK_STROKE = 1.6
-THIN_TO = 1.2
+THICK_STROKE = 1.6  # strokes wider than 1.6 x TARGET_STROKE are thinned ...
+THIN_TO = 1.2  # ... to about 1.2 x, if that keeps every piece of the glyph
 FRAME_BLUR = 2.0  # Gaussian sigma at 112 px before the 28x28 area resize
 MIN_STROKE_SPAN = 0.25  # the largest ink piece of a character spans at least this share of the box
 WORK_SIDE = 128  # every box is brought to this longer side (area-downscaled or linearly upscaled)
@@ -45,7 +45,7 @@ WIDE_DOUBT = 0.17  # ink covering 33-67%: read both too, but the other must win 
 NARROW = 0.4  # a box this narrow (short side / long side) is read in both polarities too
 LINE_DOUBT = 0.1  # confidence a reading with a maybe-stroke line removed must win by
 POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
-WIDE_SWITCH = 0.3
+WIDE_SWITCH = 0.3  # ... by this much when ink covers 33-40% or 60-67%
 TIGHT = 0.9  # ink spanning this share of both sides: the image may be a tight crop
 SIDES = "tblr"
 
@@ -146,7 +146,11 @@ def background_surface(upright: np.ndarray) -> np.ndarray | None:
     levels = upright[: ch * cells, : cw * cells].reshape(cells, ch, cells, cw).min(axis=(1, 3))
     values = levels.astype(np.float32).ravel()
     keep = values < cv2.threshold(upright, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
-    if keep.sum() < 12 or np.subtract(*np.percentile(values[keep], [90, 10])) < FLAT_SPREAD:
+    background = np.sort(values[keep])
+    if (
+        len(background) < 12
+        or background[len(background) * 9 // 10] - background[len(background) // 10] < FLAT_SPREAD
+    ):
         return None
     ys, xs = _quadratic_design(cells, cells)
     ys, xs = np.broadcast_to(ys, (cells, cells)).ravel(), np.broadcast_to(xs, (cells, cells)).ravel()
@@ -214,16 +218,18 @@ def side_view(array: np.ndarray, side: str) -> np.ndarray:
     return {"t": array, "b": array[::-1], "l": array.T, "r": array.T[::-1]}[side]
 
 
-def find_edge_line(mask: np.ndarray, side: str) -> EdgeLine | None:
+def find_edge_line(mask: np.ndarray, side: str, sums: np.ndarray | None = None) -> EdgeLine | None:
     """The innermost straight line in the outer band of one side, with its ragged inner rows.
 
     A line row runs along at least BORDER_RUN of the side; the rows next to it that still run
-    along LINE_FOLLOW of it belong to the same line (JPEG and scans leave ragged edges).
+    along LINE_FOLLOW of it belong to the same line (JPEG and scans leave ragged edges). `sums`:
+    the ink count of each row of the side's view, if known.
     """
     view = side_view(mask, side)
     height, width = view.shape
     band = max(1, int(round(height * BORDER_BAND)))
-    counts = view[:band].sum(axis=1)  # a row's longest run is at most its ink count
+    sums = view.sum(axis=1, dtype=np.int32) if sums is None else sums
+    counts = sums[:band]  # a row's longest run is at most its ink count
     if counts.max(initial=0) < BORDER_RUN * width:
         return None
     runs = np.zeros(band, np.int64)
@@ -289,12 +295,13 @@ def _corner_joined(mask: np.ndarray, a: EdgeLine, b: EdgeLine) -> bool:
 def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
     """The sides whose edge line may be a stroke of the character rather than a box line.
 
-    What is left when every line is cut away is the inside. A line is a box line for certain when
-    the inside does not run into it, when it is clearly thinner than the inside's strokes, when all
-    four sides have one (a closed box), or when a box line for certain on another side is as thick.
-    A line the inside runs into, as thick as a stroke, may be a stroke (the bar of a T in a tight
-    crop); so may the stroke-thick lines that meet it in a corner (the bars of an E at its stem).
-    When nothing is left inside, the lines that are thick for their length may be the character.
+    What is left when every line is cut away is the inside. A line the inside runs into may be a
+    stroke (the bar of a T in a tight crop, a glyph touching a one-sided box line); so may the lines
+    at least half a stroke thick that meet it in a corner (the bars of an E at its stem). A line is a
+    box line for certain when the inside does not run into it and meets no such line, when all four
+    sides have one (a closed box), or when a box line for certain on another side is as thick.
+    When nothing is left inside, the lines are the character only if its ink fills the image (a
+    tight crop of an L, a U, a narrow 1) and they are thick for their length.
     """
     inside = _significant(mask, _region(mask.shape, {s: line.end for s, line in lines.items()}))
     if not inside.any():  # the lines are all there is: a tight crop of an L, a U or a narrow 1?
@@ -464,7 +471,9 @@ def find_edge_lines(mask: np.ndarray) -> dict[str, EdgeLine]:
     has a stroke of the character lying along it: its rows that do not run along the whole side are
     cut back to the others' width (so that the foot of an L drawn on the box line is not taken away
     with the line)."""
-    lines = {s: line for s in SIDES if (line := find_edge_line(mask, s)) is not None}
+    rows, cols = mask.sum(axis=1, dtype=np.int32), mask.sum(axis=0, dtype=np.int32)
+    sums = {"t": rows, "b": rows[::-1], "l": cols, "r": cols[::-1]}
+    lines = {s: line for s in SIDES if (line := find_edge_line(mask, s, sums[s])) is not None}
     if len(lines) >= 2:
         base = min(line.end - line.start for line in lines.values())
         for side, line in lines.items():
