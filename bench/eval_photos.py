@@ -32,13 +32,44 @@ from vinocr.vin.photo import decode_photo
 from vinocr.vin.reader import VinReading, read_field
 
 
-def _scores(reading: VinReading, truth: np.ndarray, vin: str) -> tuple[bool, int, bool]:
-    """(all boxes found in order, characters right per box, exact VIN in prefer mode)."""
+def _scores(reading: VinReading, truth: np.ndarray, vin: str) -> dict[str, float]:
+    """found: all boxes found in order; wrong: boxes reported found but not the true ones; chars:
+    characters right per box (0 when not found); exact: exact VIN in prefer mode."""
     seg = reading.segmentation
     found = seg is not None and seg.ok and centres_match(seg.to_input(seg.centres), truth)
-    if not found:
-        return False, 0, False
-    return True, sum(a == b for a, b in zip(reading.plain, vin)), reading.vin == vin
+    wrong = seg is not None and seg.ok and not found
+    chars = sum(a == b for a, b in zip(reading.plain, vin)) if found else 0
+    return {"found": found, "wrong": wrong, "chars": chars, "exact": found and reading.vin == vin}
+
+
+def _summary(rows: dict[str, list[dict[str, float]]]) -> list[str]:
+    """Markdown table rows: per tilt level and for all photos."""
+    lines = [
+        "| tilt | photos | all 17 found in order | 17 reported, wrong | characters right, all photos "
+        "(clean) | on fields found in both (clean) | exact VIN, prefer (clean) | median s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    everything = [item for items in rows.values() for item in items]
+    for tilt, items in [*rows.items(), ("all", everything)]:
+        photo = {
+            k: np.array([item["photo"][k] for item in items], float)
+            for k in ("found", "wrong", "chars", "exact")
+        }
+        clean = {
+            k: np.array([item["clean"][k] for item in items], float) for k in ("found", "chars", "exact")
+        }
+        both = (photo["found"] > 0) & (clean["found"] > 0)
+        pairs, total = max(1, int(both.sum())), 17 * len(items)
+        lines.append(
+            f"| {tilt} | {len(items)} | {photo['found'].mean():.3f} (clean {clean['found'].mean():.3f}) "
+            f"| {int(photo['wrong'].sum())} "
+            f"| {photo['chars'].sum() / total:.4f} ({clean['chars'].sum() / total:.4f}) "
+            f"| {photo['chars'][both].sum() / (17 * pairs):.4f} "
+            f"({clean['chars'][both].sum() / (17 * pairs):.4f}) "
+            f"| {photo['exact'].mean():.3f} ({clean['exact'].mean():.3f}) "
+            f"| {np.median([item['seconds'] for item in items]):.2f} |"
+        )
+    return lines
 
 
 def _save_failures(
@@ -86,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     recognizer = Recognizer.load()
     rng = np.random.default_rng(args.seed)
     print_generator()
-    rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    rows: dict[str, list[dict]] = defaultdict(list)
     large_times: list[float] = []
     shown = 0
     for tilt in photos.TILTS:
@@ -101,43 +132,18 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - start
             if photo.params.frame == photos.LARGE_FRAME:
                 large_times.append(seconds)
-            found, chars, exact = _scores(reading, photo.truth * decoded.scale, vin)
+            scores = _scores(reading, photo.truth * decoded.scale, vin)
             clean = _scores(read_field(recognizer, photo.sheet, "prefer", "sheet"), photo.sheet_truth, vin)
-            row = rows[f"{tilt:.0%}"]
-            for key, value in zip(("found", "chars", "exact"), (found, chars, exact)):
-                row[key].append(value)
-            for key, value in zip(("clean_found", "clean_chars", "clean_exact"), clean):
-                row[key].append(value)
-            row["seconds"].append(seconds)
-            if not found and shown < args.show_failures:
+            rows[f"{tilt:.0%}"].append({"photo": scores, "clean": clean, "seconds": seconds})
+            if not scores["found"] and shown < args.show_failures:
                 shown += 1
                 message = reading.segmentation.message if reading.segmentation else reading.message
                 print(f"  not found: tilt {tilt:.0%} photo {i} ({style}): {message}; {photo.describe()}")
             if args.save_failures:
-                _save_failures(args.save_failures, f"tilt{tilt:.2f}_{i:03d}", reading, vin, photo, found)
+                tag = f"tilt{tilt:.2f}_{i:03d}"
+                _save_failures(args.save_failures, tag, reading, vin, photo, bool(scores["found"]))
     print(f"\n{args.per_tilt} photos per tilt level, seed {args.seed}")
-    print(
-        "| tilt | all 17 boxes found in order | character accuracy (clean) | exact VIN, prefer (clean) "
-        "| median s per photo |\n|---|---|---|---|---|"
-    )
-    for tilt, row in rows.items():
-        n = len(row["found"])
-        print(
-            f"| {tilt} | {np.mean(row['found']):.3f} (clean {np.mean(row['clean_found']):.3f}) "
-            f"| {np.sum(row['chars']) / (17 * n):.4f} ({np.sum(row['clean_chars']) / (17 * n):.4f}) "
-            f"| {np.mean(row['exact']):.3f} ({np.mean(row['clean_exact']):.3f}) "
-            f"| {np.median(row['seconds']):.2f} |"
-        )
-    total = {
-        k: sum((row[k] for row in rows.values()), [])
-        for k in ("chars", "clean_chars", "exact", "clean_exact")
-    }
-    n = len(total["exact"])
-    print(
-        f"all {n}: character accuracy {np.sum(total['chars']) / (17 * n):.4f} "
-        f"(clean {np.sum(total['clean_chars']) / (17 * n):.4f}), exact VIN {np.mean(total['exact']):.3f} "
-        f"(clean {np.mean(total['clean_exact']):.3f})"
-    )
+    print("\n".join(_summary(rows)))
     if large_times:
         median, most = np.median(large_times), np.max(large_times)
         count = len(large_times)

@@ -387,24 +387,48 @@ def _text_quad(stats: np.ndarray, centres: np.ndarray) -> FieldQuad:
 # ----------------------------------------------------------------------------- locating
 
 
+def _row_height(quad: FieldQuad) -> float:
+    """The height of a located row at its left end."""
+    return float(np.linalg.norm(quad.corners[3] - quad.corners[0]))
+
+
 def ink_masks(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
     """(dark_ink, ink mask) of the light-flattened image in both polarities, dark ink first."""
     return [(dark_ink, flatten_light(gray, dark_ink)[1]) for dark_ink in (True, False)]
 
 
-def box_rows(masks: list[tuple[bool, np.ndarray]]) -> list[tuple[FieldQuad, bool]]:
-    """The rows of boxes of both polarities (those of MIN_ROW boxes or more), the longest first,
-    each with its polarity."""
+def box_rows(gray: np.ndarray, masks: list[tuple[bool, np.ndarray]]) -> list[tuple[FieldQuad, bool]]:
+    """The rows of boxes of both polarities (those of MIN_ROW boxes or more), each with its
+    polarity: first those whose polarity is that of the row's own pixels (the paper is the
+    majority there; the wrong polarity can show paper as holes too), the longest first."""
     rows = [(box_row(box_holes(mask)), dark_ink) for dark_ink, mask in masks]
     found = [(grid_quad(row), dark_ink) for row, dark_ink in rows if len(row) >= MIN_ROW]
-    return sorted(found, key=lambda item: -item[0].count)
+    return sorted(found, key=lambda item: (item[1] != dark_ink_in(gray, item[0].corners), -item[0].count))
 
 
-def character_rows(masks: list[tuple[bool, np.ndarray]], expected: int) -> list[tuple[FieldQuad, bool]]:
-    """Rows of characters (text_rows), those of the polarity with less ink (the paper is the
-    majority) first, at most TEXT_CANDIDATES, each with its polarity."""
-    ordered = sorted(masks, key=lambda item: float(item[1].mean()))
-    found = [(quad, dark_ink) for dark_ink, mask in ordered for quad in text_rows(mask, expected)]
+def dark_ink_in(gray: np.ndarray, corners: np.ndarray) -> bool:
+    """True when the ink inside the polygon is darker than the paper: the median pixel there (the
+    paper) is nearer the bright end than the dark end."""
+    x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
+    x0, y0 = max(0, x), max(0, y)
+    crop = gray[y0 : y + h, x0 : x + w]
+    if crop.size == 0:
+        return True
+    inside = np.zeros(crop.shape, np.uint8)
+    cv2.fillConvexPoly(inside, np.round(corners - [x0, y0]).astype(np.int32), 1)
+    values = crop[inside > 0] if inside.any() else crop.ravel()
+    low, high = np.percentile(values, [2, 98])
+    return float(np.median(values)) > (low + high) / 2
+
+
+def character_rows(
+    gray: np.ndarray, masks: list[tuple[bool, np.ndarray]], expected: int
+) -> list[tuple[FieldQuad, bool]]:
+    """Rows of characters (text_rows) of both polarities whose polarity is that of the row's own
+    pixels, in text_rows' order, at most TEXT_CANDIDATES, each with its polarity."""
+    found = [(quad, dark_ink) for dark_ink, mask in masks for quad in text_rows(mask, expected)]
+    found = [(quad, dark_ink) for quad, dark_ink in found if dark_ink == dark_ink_in(gray, quad.corners)]
+    found.sort(key=lambda item: (abs(item[0].count - expected) > 6, -_row_height(item[0])))
     return found[:TEXT_CANDIDATES]
 
 
@@ -499,36 +523,40 @@ def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected
         # box lines too faint to cut along: the characters split at gaps must fall one into each
         # box interior found
         if _one_each(result, quad):
-            result.message += ", one in each box found (the box lines are too faint to cut along)"
+            if result.ok:
+                result.message += ", one in each box found (the box lines are too faint to cut along)"
         else:
             result.ok = False
             result.message = f"box lines found, but not the boxes between them ({result.message})"
     return result
 
 
-def _eligible(
-    tried: list[tuple[SegmentResult, FieldQuad | None]], expected: int
-) -> list[tuple[SegmentResult, FieldQuad | None]]:
+Attempt = tuple[SegmentResult, FieldQuad | None]
+
+
+def _eligible(tried: list[Attempt], expected: int) -> list[Attempt]:
     """The attempts that count: once box lines were seen (a grid of half the boxes or more),
     characters split at gaps no longer do (a count that matched there would be a guess)."""
     grid_seen = any(r.method == "grid" and len(r.rects) >= expected // 2 for r, _ in tried)
     return [t for t in tried if t[0].method == "grid" or not grid_seen]
 
 
-def _accepted(
-    tried: list[tuple[SegmentResult, FieldQuad | None]], expected: int
-) -> tuple[SegmentResult, FieldQuad | None] | None:
-    """The first eligible attempt that found every box."""
-    return next((t for t in _eligible(tried, expected) if t[0].ok), None)
+def _accepted(tried: list[Attempt], expected: int, final: bool) -> Attempt | None:
+    """The first eligible attempt that found every box in a grid; characters split at gaps only
+    when every attempt has been made (`final`) and none found the grid."""
+    eligible = [t for t in _eligible(tried, expected) if t[0].ok]
+    grid = [t for t in eligible if t[0].method == "grid"]
+    return grid[0] if grid else (eligible[0] if eligible and final else None)
 
 
 def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
 
     Each row of boxes found (box_rows) is refined, rectified and searched with find_boxes until
-    one gives `expected` (see _eligible); then the image as it is (a scan needs no rectifying);
-    then each row of characters, rectified. When none gives `expected`, the attempt whose count
-    came nearest is reported. The result's `to_input` and `outlines` lead back to the input;
+    one gives `expected` boxes; then the image as it is (a scan needs no rectifying); then each
+    row of characters, rectified. Characters split at gaps are taken only when no attempt found
+    the grid (see _accepted). When none gives `expected`, the attempt whose count came nearest is
+    reported. The result's `to_input` and `outlines` lead back to the input;
     `field_overlay` shows the input with the located row and the boxes found.
     """
     if expected < 1:
@@ -541,20 +569,20 @@ def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     def attempts() -> Iterator[tuple[FieldQuad, bool] | None]:
         """Rows of boxes, then the image as it is (None), then rows of characters (found only
         when needed)."""
-        yield from box_rows(masks)
+        yield from box_rows(gray, masks)
         yield None
-        yield from character_rows(masks, expected)
+        yield from character_rows(gray, masks, expected)
 
-    tried: list[tuple[SegmentResult, FieldQuad | None]] = []
+    tried: list[Attempt] = []
     for attempt in attempts():
         if attempt is None:
             tried.append((find_boxes(gray, expected), None))
         else:
             quad = refine(gray, *attempt, expected) or attempt[0]
             tried.append((search_rectified(gray, quad, attempt[1], expected), quad))
-        if _accepted(tried, expected):
+        if _accepted(tried, expected, final=False):
             break
     nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
-    result, quad = _accepted(tried, expected) or nearest
+    result, quad = _accepted(tried, expected, final=True) or nearest
     result.field_overlay = draw_field(gray, quad, result)
     return result

@@ -261,14 +261,15 @@ def _vertical_lines(flat: np.ndarray, top: _Band, bottom: _Band) -> list[tuple[i
 
     A pixel counts when, averaged over 9 px down the column and summed with its right neighbour (as
     the long lines are measured: a thin line resampled by the deskew may be split over two columns),
-    it reaches the long lines' level (box lines are drawn alike); the brighter of each
-    pixel's left and right neighbours is also looked at, for a line that wavers by a pixel.
+    it reaches LINE_SHARE of the long lines' strength and 70% of their noise floor (averaged over
+    9 rows, the noise is lower than along the long lines); the brighter of each pixel's left and
+    right neighbours is also looked at, for a line that wavers by a pixel.
     """
     if bottom.y0 - top.y1 - 1 < 12:
         return []
     between = flat[top.y1 + 1 : bottom.y0].astype(np.float32)  # the long lines kept out of the sums
     inner = 2.0 * cv2.blur(between, (2, 9))
-    level = max(top.level, bottom.level)
+    level = max(LINE_SHARE * max(top.strength, bottom.strength), 0.7 * max(top.level, bottom.level))
     lit = cv2.dilate((inner >= level).astype(np.uint8), np.ones((1, 3), np.uint8))
     cover = lit.mean(axis=0) >= LINE_COVER
     near = cv2.dilate((top.cover | bottom.cover).astype(np.uint8)[None, :], np.ones((1, 9), np.uint8))[0]
@@ -283,7 +284,7 @@ def _split_thick(lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     typical = int(np.median([end - start for start, end in lines]))
     out = []
     for start, end in lines:
-        if end - start > 2 * typical + 3:
+        if end - start > 1.5 * typical + 2:
             out += [(start, start + typical), (end - typical, end)]
         else:
             out.append((start, end))
