@@ -109,10 +109,13 @@ def finalize(
     previous = _previous_summary(out / METRICS_FILE)
     x_val = split.x_val[..., None].astype(np.float32)
     y_val = split.y_val
-    paths = {p.name: p for p in sorted(work.glob("epoch-*.keras"))}
-    nets = {
-        name: logit_network(keras.models.load_model(p, compile=False), "net") for name, p in paths.items()
-    }
+    paths, nets = {}, {}
+    for path in sorted(work.glob("epoch-*.keras")):
+        try:  # a checkpoint cut short by an interrupted run is left out, not fatal
+            nets[path.name] = logit_network(keras.models.load_model(path, compile=False), "net")
+            paths[path.name] = path
+        except (OSError, ValueError) as exc:
+            print(f"skipping {path}: {exc}")
     val_logits = {name: net.predict(x_val, batch_size=1024, verbose=0) for name, net in nets.items()}
     last = list(paths)[-1]
     best_single = max(val_logits, key=lambda n: score(val_logits[n], y_val)[1])

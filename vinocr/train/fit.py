@@ -95,12 +95,12 @@ def train(args: argparse.Namespace, split) -> float:
     work.mkdir(parents=True, exist_ok=True)
     callbacks = [  # in this order at each epoch's end
         ValidationMacroRecall(x_val, split.y_val),  # first: the callbacks below read its value
-        keras.callbacks.BackupAndRestore(work / "backup"),  # an epoch in the history is a saved epoch
-        HistoryFile(work / "history.jsonl"),
+        keras.callbacks.BackupAndRestore(work / "backup"),
         keras.callbacks.ModelCheckpoint(
             work / "best.keras", monitor="val_macro_recall", mode="max", save_best_only=True
         ),
         keras.callbacks.ModelCheckpoint(work / "epoch-{epoch:02d}.keras"),  # snapshot candidates
+        HistoryFile(work / "history.jsonl"),  # last: an epoch in the history has all its files saved
     ]
     model.fit(
         train_ds,
