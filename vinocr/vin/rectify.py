@@ -135,7 +135,7 @@ def line_mask(flat: np.ndarray, row_height: float) -> np.ndarray:
         spread = 1.4826 * float(np.median(np.abs(sample - median)))
         lit = (response >= median + max(6.0 * spread, 4.0)).astype(np.uint8)
         mask |= cv2.morphologyEx(lit, cv2.MORPH_OPEN, np.ones(run[::-1], np.uint8))
-    return mask
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # dotted lines joined
 
 
 # ----------------------------------------------------------------------------- boxes as holes
@@ -401,8 +401,10 @@ def box_rows(gray: np.ndarray, masks: list[tuple[bool, np.ndarray]]) -> list[tup
     """The rows of boxes of both polarities (those of MIN_ROW boxes or more), each with its
     polarity: first those whose polarity is that of the row's own pixels (the paper is the
     majority there; the wrong polarity can show paper as holes too), the longest first."""
-    rows = [(box_row(box_holes(mask)), dark_ink) for dark_ink, mask in masks]
-    found = [(grid_quad(row), dark_ink) for row, dark_ink in rows if len(row) >= MIN_ROW]
+    closing = np.ones((3, 3), np.uint8)  # a faint line's dotted pieces joined
+    closed = [(ink, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, closing)) for ink, mask in masks]
+    rows = [(box_row(box_holes(mask)), ink) for ink, mask in closed]
+    found = [(grid_quad(row), ink) for row, ink in rows if len(row) >= MIN_ROW]
     return sorted(found, key=lambda item: (item[1] != dark_ink_in(gray, item[0].corners), -item[0].count))
 
 

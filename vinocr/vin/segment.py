@@ -36,6 +36,7 @@ MIN_CONTRAST = 40.0  # ink and background class means must differ by this much
 LINE_KERNEL = 25  # px: horizontal runs at least this long count as line evidence
 LINE_COVER = 0.8  # a vertical box line covers this share of the rows between the two long lines
 LINE_SHARE = 0.3  # a box-line pixel is at least this share of the long lines' typical brightness
+MAX_GAP = 0.9  # box widths: neighbouring boxes of a grid stand at most this far apart
 MIN_CHAR_HEIGHT = 10  # px: written characters are at least this tall
 NO_BOXES = "no boxes or characters found"
 
@@ -141,7 +142,7 @@ def line_mask(flat: np.ndarray, mask: np.ndarray, contrast: float) -> np.ndarray
     sample = response[:: max(1, response.shape[0] // 150), :: max(1, response.shape[1] // 300)]
     median = float(np.median(sample))
     spread = 1.4826 * float(np.median(np.abs(sample - median)))
-    above = (response >= median + max(6.0 * spread, 0.12 * contrast)).astype(np.uint8)
+    above = (response >= median + max(6.0 * spread, 0.06 * contrast)).astype(np.uint8)
     return mask | cv2.erode(above, np.ones((1, 15), np.uint8))
 
 
@@ -321,24 +322,23 @@ def _box_candidates(lines: list[tuple[int, int]], either: np.ndarray) -> list[tu
 def _chain(
     candidates: list[tuple[int, int, int]], lines: list[tuple[int, int]], width: float
 ) -> tuple[int, int, list[tuple[int, int]]]:
-    """Best left-to-right chain of boxes whose interior width is near `width` (neighbours may
-    share a line), by (columns explained, box count). Returns (columns, count, [(i, j)])."""
+    """Best left-to-right chain of boxes whose interior width is near `width`, by (columns
+    explained, box count). Neighbours may share a line, but never stand more than MAX_GAP box
+    widths apart: a chain does not jump over a box it did not find (nor reach for a box-like
+    shape far off). Returns (columns, count, [(i, j)])."""
     tol = max(3.0, 0.12 * width)
-    by_right: dict[int, list[int]] = {}
-    for i, j, w in candidates:
-        if abs(w - width) <= tol:
-            by_right.setdefault(j, []).append(i)
-    empty: tuple[int, int, list[tuple[int, int]]] = (0, 0, [])
-    upto = [empty] * len(lines)  # best chain whose last box ends at line k or before
-    for j in range(len(lines)):
-        best = upto[j - 1] if j else empty
-        for i in by_right.get(j, []):
-            prev = upto[i]
-            value = (prev[0] + lines[j][1] - lines[i][0], prev[1] + 1, prev[2] + [(i, j)])
-            if value[:2] > best[:2]:
-                best = value
-        upto[j] = best
-    return upto[-1] if upto else empty
+    boxes = sorted(((i, j) for i, j, w in candidates if abs(w - width) <= tol), key=lambda b: (b[1], b[0]))
+    ending: list[tuple[int, int, list[tuple[int, int]]]] = []  # best chain ending with each box
+    for i, j in boxes:
+        span = lines[j][1] - lines[i][0]
+        best = (span, 1, [(i, j)])
+        for (_, pj), prev in zip(boxes, ending, strict=False):
+            if pj <= i and lines[i][0] - lines[pj][1] <= MAX_GAP * width:
+                value = (prev[0] + span, prev[1] + 1, prev[2] + [(i, j)])
+                if value[:2] > best[:2]:
+                    best = value
+        ending.append(best)
+    return max(ending, key=lambda v: v[:2]) if ending else (0, 0, [])
 
 
 def _grid_cells(lines: list[tuple[int, int]], top: _Band, bottom: _Band) -> list[tuple[int, int]]:
