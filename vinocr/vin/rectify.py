@@ -33,6 +33,7 @@ from vinocr.box.image_io import to_gray8
 from vinocr.vin.segment import LINE_KERNEL, SegmentResult, find_boxes
 
 MIN_ROW = 5  # a row has at least this many boxes (or characters)
+MIN_ROUGH_ROW = 3  # boxes enough to try a row (glyphs touching the lines can split the others' holes)
 MIN_BOX = 18  # px: the smallest box interior side looked for (it must hold a handwritten character)
 MIN_CHAR = 10  # px: the smallest character height looked for in a row without boxes
 PAPER = 235  # brightness of the paper in a flattened image
@@ -96,8 +97,8 @@ def flatten_light(
     """(flattened uint8 image, 0/1 ink mask) of a gray image (paper_level's `size` and `reduce`).
 
     Flattened: each pixel over its local paper brightness, times PAPER, so the light is even and
-    the ink is dark whatever its polarity was. Ink: darker than the local paper by 4 noise sigmas
-    and by 6% (on a dark desk the noise is large for its brightness, so both are needed), as it is
+    the ink is dark whatever its polarity was. Ink: see _below_paper (on a dark desk the noise is
+    large for its brightness, so the 6% is needed too), as it is
     or after a light smoothing (sigma 1 px, for faint lines in a noisy photo). Where
     the "paper" is below DARK_SURROUND of the brightest (a dark desk around the sheet, far darker
     than any shadow), the division would only magnify noise: that is left blank.
@@ -106,24 +107,35 @@ def flatten_light(
     level = paper_level(gray, dark_ink, size, reduce)
     values = work.astype(np.float32)
     flat = np.clip(values * (PAPER / level), 0, 255).astype(np.uint8)
-    drop = level - values
-    mask = (drop > 4.0 * noise_sigma(work)) & (drop > 0.06 * level)
+    paper = level >= DARK_SURROUND * float(np.percentile(level[::4, ::4], 90))
+    mask = _below_paper(level, values, paper)
     # in a noisy photo a faint line is lost in single pixels; lightly smoothed, it stands out
-    smooth = cv2.GaussianBlur(values, (0, 0), 1.0)
-    mask |= (level - smooth > 4.0 * noise_sigma(smooth)) & (level - smooth > 0.06 * level)
-    surround = level < DARK_SURROUND * float(np.percentile(level[::4, ::4], 90))
-    flat[surround] = PAPER
-    mask[surround] = False
+    mask |= _below_paper(level, cv2.GaussianBlur(values, (0, 0), 1.0), paper)
+    flat[~paper] = PAPER
+    mask &= paper
     return flat, mask.astype(np.uint8)
+
+
+def _below_paper(level: np.ndarray, values: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """Pixels darker than the local paper level by 4 robust sigmas more than paper pixels usually
+    are (the level is a local maximum, so paper itself lies a little below it) and by 6%."""
+    drop = level - values
+    step = max(1, int(np.sqrt(drop.size / 40000)))
+    sample = drop[::step, ::step][paper[::step, ::step]]
+    if sample.size == 0:
+        return np.zeros(drop.shape, bool)
+    median = float(np.median(sample))
+    spread = max(1.0, 1.4826 * float(np.median(np.abs(sample - median))))
+    return (drop > median + 4.0 * spread) & (drop > 0.06 * level)
 
 
 def line_mask(flat: np.ndarray, row_height: float) -> np.ndarray:
     """0/1 ink mask of a flattened, roughly upright field, with faint box lines brought out.
 
     Darkness averaged over 15 px along the rows (and over 9 px along the columns) stands out of
-    the noise where single pixels do not; only long horizontal runs (LINE_KERNEL px) and
-    vertical runs of half a row's height of it are added to the plain ink mask, so glyph
-    strokes do not swell.
+    the noise where single pixels do not; only its pixels that are themselves a little dark (2
+    sigmas), in long horizontal runs (LINE_KERNEL px) or vertical runs of half a row's height, are
+    added to the plain ink mask, so glyph strokes do not swell.
     """
     dark = np.maximum(0.0, PAPER - flat.astype(np.float32))
     sigma = noise_sigma(flat)
@@ -133,8 +145,8 @@ def line_mask(flat: np.ndarray, row_height: float) -> np.ndarray:
         sample = response[:: max(1, response.shape[0] // 100), :: max(1, response.shape[1] // 300)]
         median = float(np.median(sample))
         spread = 1.4826 * float(np.median(np.abs(sample - median)))
-        lit = (response >= median + max(6.0 * spread, 4.0)).astype(np.uint8)
-        mask |= cv2.morphologyEx(lit, cv2.MORPH_OPEN, np.ones(run[::-1], np.uint8))
+        lit = (response >= median + max(6.0 * spread, 4.0)) & (dark > 2.0 * sigma)  # no halo
+        mask |= cv2.morphologyEx(lit.astype(np.uint8), cv2.MORPH_OPEN, np.ones(run[::-1], np.uint8))
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # dotted lines joined
 
 
@@ -321,7 +333,7 @@ def rectifying_homography(
     width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
     height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
     grid = quad.method == "grid"
-    margin_y = (0.5 if grid else 1.0) * height
+    margin_y = (0.8 if grid else 1.0) * height
     upright = np.array(
         [[0, margin_y], [width, margin_y], [width, margin_y + height], [0, margin_y + height]], np.float32
     )
@@ -398,13 +410,13 @@ def ink_masks(gray: np.ndarray) -> list[tuple[bool, np.ndarray]]:
 
 
 def box_rows(gray: np.ndarray, masks: list[tuple[bool, np.ndarray]]) -> list[tuple[FieldQuad, bool]]:
-    """The rows of boxes of both polarities (those of MIN_ROW boxes or more), each with its
+    """The rows of boxes of both polarities (those of MIN_ROUGH_ROW boxes or more), each with its
     polarity: first those whose polarity is that of the row's own pixels (the paper is the
     majority there; the wrong polarity can show paper as holes too), the longest first."""
     closing = np.ones((3, 3), np.uint8)  # a faint line's dotted pieces joined
     closed = [(ink, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, closing)) for ink, mask in masks]
     rows = [(box_row(box_holes(mask)), ink) for ink, mask in closed]
-    found = [(grid_quad(row), ink) for row, ink in rows if len(row) >= MIN_ROW]
+    found = [(grid_quad(row), ink) for row, ink in rows if len(row) >= MIN_ROUGH_ROW]
     return sorted(found, key=lambda item: (item[1] != dark_ink_in(gray, item[0].corners), -item[0].count))
 
 
@@ -551,6 +563,25 @@ def _accepted(tried: list[Attempt], expected: int, final: bool) -> Attempt | Non
     return grid[0] if grid else (eligible[0] if eligible and final else None)
 
 
+def _search_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
+    """A located row refined, rectified and searched; when that finds part of the grid, the row
+    is rectified again on the boxes found (their corners measured along the long lines, far more
+    of them than the rough row had) and searched once more, and the better count kept."""
+    quad = refine(gray, quad, dark_ink, expected) or quad
+    result = search_rectified(gray, quad, dark_ink, expected)
+    if result.method != "grid" or not MIN_ROW <= len(result.rects) < expected:
+        return result, quad
+    boxes = [_as_quad(outline) for outline in result.outlines()]
+    row = [box for box in boxes if box is not None]
+    if len(row) < MIN_ROW:
+        return result, quad
+    again = grid_quad(row)
+    second = search_rectified(gray, again, dark_ink, expected)
+    if second.method == "grid" and abs(len(second.rects) - expected) < abs(len(result.rects) - expected):
+        return second, again
+    return result, quad
+
+
 def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
     """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
 
@@ -580,8 +611,7 @@ def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
         if attempt is None:
             tried.append((find_boxes(gray, expected), None))
         else:
-            quad = refine(gray, *attempt, expected) or attempt[0]
-            tried.append((search_rectified(gray, quad, attempt[1], expected), quad))
+            tried.append(_search_row(gray, *attempt, expected))
         if _accepted(tried, expected, final=False):
             break
     nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
