@@ -98,6 +98,17 @@ def test_a_wrong_count_is_reported_and_never_padded(style, count):
     assert find_boxes(image, expected=count).ok
 
 
+@pytest.mark.parametrize(("gap", "found"), [(0.2, 17), (2.5, 16)])
+def test_a_box_far_off_the_row_does_not_complete_it(gap, found):
+    image = make_field(GLYPHS[:16], np.random.default_rng(6), "boxes_light", angle=0.0, margin=400)
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    x, y, w, h = find_boxes(gray, expected=16).rects[-1]
+    far = x + w + int(gap * w)  # a copy of the last box, `gap` box widths to its right
+    gray[y : y + h, far : far + w] = gray[y : y + h, x : x + w]
+    result = find_boxes(gray)
+    assert len(result.rects) == found and result.ok == (found == 17), result.message
+
+
 def _noise() -> np.ndarray:
     return np.clip(np.random.default_rng(0).normal(128, 20, (150, 1700)), 0, 255).astype(np.uint8)
 
