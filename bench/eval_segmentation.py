@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.common import eval_parser, load_split
 from vinocr.synth.fields import STYLES, centres_match, make_field
-from vinocr.vin.rectify import find_field
+from vinocr.vin.field import find_field
 from vinocr.vin.segment import SegmentResult, find_boxes
 
 PATHS = {"find_field": find_field, "find_boxes": find_boxes}

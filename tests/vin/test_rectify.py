@@ -6,7 +6,8 @@ import pytest
 
 from vinocr.synth.fields import centres_match, make_field
 from vinocr.synth.samples import SAMPLE_VIN, sample_field
-from vinocr.vin.rectify import PAPER, find_field, flatten_light
+from vinocr.vin.field import find_field
+from vinocr.vin.light import PAPER, flatten_light
 from vinocr.vin.segment import find_boxes
 
 CELL, MARGIN = 96, 40  # the sample field's geometry (vinocr.synth.samples.sample_field)

@@ -13,7 +13,7 @@ from vinocr.box.recognizer import BoxResult, Recognizer
 from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
 from vinocr.vin.confidence import VinConfidence, assess, not_decoded
 from vinocr.vin.decode import DecodeResult, decode_vin
-from vinocr.vin.rectify import find_field
+from vinocr.vin.field import find_field
 from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
 from vinocr.vin.segment import SegmentResult
 
@@ -136,7 +136,7 @@ def read_field(
     recognizer: Recognizer, image: np.ndarray, mode: str = "prefer", name: str = "field"
 ) -> VinReading:
     """One image (scan or photo) of a whole VIN field -> reading; when 17 boxes can't be found, say so
-    and stop. A photo's field is located, rectified and light-flattened first (vinocr.vin.rectify)."""
+    and stop. A photo's field is located, rectified and light-flattened first (vinocr.vin.field)."""
     segmentation = find_field(image)
     if not segmentation.ok:
         reading = read_boxes([], mode)

@@ -1,45 +1,36 @@
-"""Find the VIN field in a photo, undo its perspective and flatten its light.
+"""Locate the row of boxes (or of characters) of a VIN field in a photo and the homography that
+rectifies it.
 
-A phone photo shows the form tilted (perspective), rotated, unevenly lit and shadowed. Steps:
-
-1. light flattened: each pixel divided by the local paper brightness (a grey closing on a 1/4
-   image, which keeps a shadow's edge where it is), in both polarities;
-2. field located roughly: the box interiors are the holes of the ink mask, and quadrilateral
-   holes of similar size standing in a row are the boxes; without such a row (no box lines, or
-   lines too faint to close the holes), the row of handwritten characters is found from the ink
-   pieces of similar height in a line;
-3. field located precisely: the rough row is rectified, and there the box lines are looked for
+1. field located roughly: the box interiors are the holes of the ink mask (vinocr.vin.light), and
+   quadrilateral holes of similar size standing in a row are the boxes; without such a row (no
+   box lines, or lines too faint to close the holes), rows of handwritten characters are found
+   from the ink pieces of similar height in a line;
+2. field located precisely: the rough row is rectified, and there the box lines are looked for
    again with horizontal and vertical averaging, which brings out lines too faint for single
    pixels; the holes found there, mapped back onto the image, are the boxes;
-4. rectified: the row's top and bottom lines are fitted through every box corner, its ends run
+3. rectified: the row's top and bottom lines are fitted through every box corner, its ends run
    along the first and last box's sides towards the point where all box sides meet; the
    homography maps these four corners onto an upright rectangle of the size the row had in the
    image (so boxes keep the resolution they were photographed at), grown so that boxes not found
    yet stay in view.
 
-`find_field` then cuts the boxes from the rectified, light-flattened field (dark ink on even
-paper, like a scan) with `vinocr.vin.segment.find_boxes`, and maps everything back onto the image.
+vinocr.vin.field searches the rectified field for its boxes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from vinocr.box.image_io import to_gray8
-from vinocr.vin.segment import LINE_KERNEL, SegmentResult, find_boxes
+from vinocr.vin.light import flatten_light, line_mask
 
 MIN_ROW = 5  # a row has at least this many boxes (or characters)
 MIN_ROUGH_ROW = 3  # boxes enough to try a row (glyphs touching the lines can split the others' holes)
 MIN_BOX = 18  # px: the smallest box interior side looked for (it must hold a handwritten character)
 MIN_CHAR = 10  # px: the smallest character height looked for in a row without boxes
-PAPER = 235  # brightness of the paper in a flattened image
-DARK_SURROUND = 0.3  # paper darker than this share of the brightest is no paper (shadows reach ~0.36)
 TEXT_CANDIDATES = 2  # rows of characters tried when no row of boxes leads to the field
-OVERLAY_SIDE = 1280  # px: the longer side of the input drawn with the field found (for display)
 
 
 @dataclass(frozen=True)
@@ -64,96 +55,10 @@ class _Quad:
     direction: np.ndarray  # unit vector along its top and bottom sides, pointing right
 
 
-# ----------------------------------------------------------------------------- light
-
-
-def paper_level(gray: np.ndarray, dark_ink: bool = True, size: int = 9, reduce: int = 4) -> np.ndarray:
-    """Float32 (H, W) local paper brightness (of `255 - gray` when the ink is light).
-
-    A grey closing with a `size` px square on a 1/`reduce` image removes ink narrower than about
-    size x reduce px and, unlike a blur, keeps a step such as a shadow's edge where it is.
-    """
-    work = gray if dark_ink else 255 - gray
-    h, w = work.shape
-    small = work
-    if reduce > 1:
-        small = cv2.resize(work, (max(1, w // reduce), max(1, h // reduce)), interpolation=cv2.INTER_AREA)
-    level = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
-    if reduce > 1:
-        level = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(level.astype(np.float32), 8.0)
-
-
-def noise_sigma(image: np.ndarray) -> float:
-    """Pixel noise of an image: the robust spread of differences between horizontal neighbours."""
-    sample = image[:: max(1, image.shape[0] // 200)].astype(np.float32)
-    diffs = np.diff(sample, axis=1)[:, :: max(1, image.shape[1] // 500)]
-    return max(1.0, 1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2.0))
-
-
-def flatten_light(
-    gray: np.ndarray, dark_ink: bool = True, size: int = 9, reduce: int = 4
-) -> tuple[np.ndarray, np.ndarray]:
-    """(flattened uint8 image, 0/1 ink mask) of a gray image (paper_level's `size` and `reduce`).
-
-    Flattened: each pixel over its local paper brightness, times PAPER, so the light is even and
-    the ink is dark whatever its polarity was. Ink: see _below_paper (on a dark desk the noise is
-    large for its brightness, so the 6% is needed too), as it is
-    or after a light smoothing (sigma 1 px, for faint lines in a noisy photo). Where
-    the "paper" is below DARK_SURROUND of the brightest (a dark desk around the sheet, far darker
-    than any shadow), the division would only magnify noise: that is left blank.
-    """
-    work = gray if dark_ink else 255 - gray
-    level = paper_level(gray, dark_ink, size, reduce)
-    values = work.astype(np.float32)
-    flat = np.clip(values * (PAPER / level), 0, 255).astype(np.uint8)
-    paper = level >= DARK_SURROUND * float(np.percentile(level[::4, ::4], 90))
-    mask = _below_paper(level, values, paper)
-    # in a noisy photo a faint line is lost in single pixels; lightly smoothed, it stands out
-    mask |= _below_paper(level, cv2.GaussianBlur(values, (0, 0), 1.0), paper)
-    flat[~paper] = PAPER
-    mask &= paper
-    return flat, mask.astype(np.uint8)
-
-
-def _below_paper(level: np.ndarray, values: np.ndarray, paper: np.ndarray) -> np.ndarray:
-    """Pixels darker than the local paper level by 4 robust sigmas more than paper pixels usually
-    are (the level is a local maximum, so paper itself lies a little below it) and by 6%."""
-    drop = level - values
-    step = max(1, int(np.sqrt(drop.size / 40000)))
-    sample = drop[::step, ::step][paper[::step, ::step]]
-    if sample.size == 0:
-        return np.zeros(drop.shape, bool)
-    median = float(np.median(sample))
-    spread = max(1.0, 1.4826 * float(np.median(np.abs(sample - median))))
-    return (drop > median + 4.0 * spread) & (drop > 0.06 * level)
-
-
-def line_mask(flat: np.ndarray, row_height: float) -> np.ndarray:
-    """0/1 ink mask of a flattened, roughly upright field, with faint box lines brought out.
-
-    Darkness averaged over 15 px along the rows (and over 9 px along the columns) stands out of
-    the noise where single pixels do not; only its pixels that are themselves a little dark (2
-    sigmas), in long horizontal runs (LINE_KERNEL px) or vertical runs of half a row's height, are
-    added to the plain ink mask, so glyph strokes do not swell.
-    """
-    dark = np.maximum(0.0, PAPER - flat.astype(np.float32))
-    sigma = noise_sigma(flat)
-    mask = (dark > max(4.0 * sigma, 0.06 * PAPER)).astype(np.uint8)
-    for size, run in (((15, 1), (1, LINE_KERNEL)), ((1, 9), (max(9, int(0.5 * row_height)), 1))):
-        response = cv2.blur(dark, size)
-        sample = response[:: max(1, response.shape[0] // 100), :: max(1, response.shape[1] // 300)]
-        median = float(np.median(sample))
-        spread = 1.4826 * float(np.median(np.abs(sample - median)))
-        lit = (response >= median + max(6.0 * spread, 4.0)) & (dark > 2.0 * sigma)  # no halo
-        mask |= cv2.morphologyEx(lit.astype(np.uint8), cv2.MORPH_OPEN, np.ones(run[::-1], np.uint8))
-    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # dotted lines joined
-
-
 # ----------------------------------------------------------------------------- boxes as holes
 
 
-def _as_quad(points: np.ndarray) -> _Quad | None:
+def as_quad(points: np.ndarray) -> _Quad | None:
     """Order 4 corner points as tl, tr, br, bl; None when the shape is far from an upright box."""
     centre = points.mean(axis=0)
     ring = points[np.argsort(np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0]))]
@@ -191,7 +96,7 @@ def box_holes(mask: np.ndarray) -> list[_Quad]:
             continue
         approx = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True)
         if len(approx) == 4:
-            quad = _as_quad(approx.reshape(4, 2).astype(np.float64))
+            quad = as_quad(approx.reshape(4, 2).astype(np.float64))
             if quad is not None:
                 quads.append(quad)
     return quads
@@ -474,147 +379,7 @@ def refine(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> 
     back = np.linalg.inv(matrix)
     mapped = []
     for q in row:
-        again = _as_quad(cv2.perspectiveTransform(q.corners.reshape(-1, 1, 2), back).reshape(4, 2))
+        again = as_quad(cv2.perspectiveTransform(q.corners.reshape(-1, 1, 2), back).reshape(4, 2))
         if again is not None:
             mapped.append(again)
     return grid_quad(mapped) if len(mapped) >= MIN_ROW else None
-
-
-# ----------------------------------------------------------------------------- the whole path
-
-
-def draw_field(image: np.ndarray, quad: FieldQuad | None, result: SegmentResult) -> np.ndarray:
-    """BGR copy of the input, at most OVERLAY_SIDE px a side, with the located row outlined
-    (blue) and every box found drawn on it (green when all were found, else red)."""
-    scale = min(1.0, OVERLAY_SIDE / max(image.shape[:2]))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
-    overlay = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR) if small.ndim == 2 else small.copy()
-    if quad is not None:
-        cv2.polylines(overlay, [np.round(quad.corners * scale).astype(np.int32)], True, (230, 120, 0), 3)
-    colour = (0, 170, 0) if result.ok else (0, 0, 230)
-    for outline in result.outlines():
-        cv2.polylines(overlay, [np.round(outline * scale).astype(np.int32)], True, colour, 2)
-    return overlay
-
-
-def scan_like(box: np.ndarray) -> np.ndarray:
-    """A cut from a flattened field with its ink stretched to scan-like darkness.
-
-    A thin stroke blurred by the camera can be only a few dozen grey levels below the paper; when
-    the cut's darkest 1% stand well out of its noise (6 sigmas below the paper), the contrast is
-    stretched (at most 4 times) so that they become nearly black. The paper stays where it is.
-    """
-    values = box.astype(np.float32)
-    paper = float(np.median(values))
-    darkest = float(np.percentile(values, 1))
-    depth = paper - darkest
-    if depth <= 6.0 * noise_sigma(box) or depth <= 0:
-        return box
-    gain = min(4.0, max(1.0, (paper - 20.0) / depth))
-    return np.clip(paper - (paper - values) * gain, 0, 255).astype(np.uint8)
-
-
-def _one_each(result: SegmentResult, quad: FieldQuad) -> bool:
-    """True when every box interior of the located row holds exactly one of the result's rects'
-    centres (in the input image)."""
-    if quad.boxes is None or not result.rects:
-        return False
-    centres = result.to_input(result.centres).astype(np.float32)
-    for box in quad.boxes.astype(np.float32):
-        inside = sum(cv2.pointPolygonTest(box, (float(x), float(y)), False) >= 0 for x, y in centres)
-        if inside != 1:
-            return False
-    return True
-
-
-def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> SegmentResult:
-    """find_boxes in the rectified, light-flattened field; coordinates lead back to the input."""
-    matrix, field = rectified_field(gray, quad, dark_ink, expected)
-    result = find_boxes(field, expected, cut_inside=True)
-    result.boxes = [scan_like(box) for box in result.boxes]
-    result.homography = matrix
-    if quad.method == "grid" and result.method == "gaps":
-        # box lines too faint to cut along: the characters split at gaps must fall one into each
-        # box interior found
-        if _one_each(result, quad):
-            if result.ok:
-                result.message += ", one in each box found (the box lines are too faint to cut along)"
-        else:
-            result.ok = False
-            result.message = f"box lines found, but not the boxes between them ({result.message})"
-    return result
-
-
-Attempt = tuple[SegmentResult, FieldQuad | None]
-
-
-def _eligible(tried: list[Attempt], expected: int) -> list[Attempt]:
-    """The attempts that count: once box lines were seen (a grid of half the boxes or more),
-    characters split at gaps no longer do (a count that matched there would be a guess)."""
-    grid_seen = any(r.method == "grid" and len(r.rects) >= expected // 2 for r, _ in tried)
-    return [t for t in tried if t[0].method == "grid" or not grid_seen]
-
-
-def _accepted(tried: list[Attempt], expected: int, final: bool) -> Attempt | None:
-    """The first eligible attempt that found every box in a grid; characters split at gaps only
-    when every attempt has been made (`final`) and none found the grid."""
-    eligible = [t for t in _eligible(tried, expected) if t[0].ok]
-    grid = [t for t in eligible if t[0].method == "grid"]
-    return grid[0] if grid else (eligible[0] if eligible and final else None)
-
-
-def _search_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
-    """A located row refined, rectified and searched; when that finds part of the grid, the row
-    is rectified again on the boxes found (their corners measured along the long lines, far more
-    of them than the rough row had) and searched once more, and the better count kept."""
-    quad = refine(gray, quad, dark_ink, expected) or quad
-    result = search_rectified(gray, quad, dark_ink, expected)
-    if result.method != "grid" or not MIN_ROW <= len(result.rects) < expected:
-        return result, quad
-    boxes = [_as_quad(outline) for outline in result.outlines()]
-    row = [box for box in boxes if box is not None]
-    if len(row) < MIN_ROW:
-        return result, quad
-    again = grid_quad(row)
-    second = search_rectified(gray, again, dark_ink, expected)
-    if second.method == "grid" and abs(len(second.rects) - expected) < abs(len(result.rects) - expected):
-        return second, again
-    return result, quad
-
-
-def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
-    """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
-
-    Each row of boxes found (box_rows) is refined, rectified and searched with find_boxes until
-    one gives `expected` boxes; then the image as it is (a scan needs no rectifying); then each
-    row of characters, rectified. Characters split at gaps are taken only when no attempt found
-    the grid (see _accepted). When none gives `expected`, the attempt whose count came nearest is
-    reported. The result's `to_input` and `outlines` lead back to the input;
-    `field_overlay` shows the input with the located row and the boxes found.
-    """
-    if expected < 1:
-        raise ValueError(f"expected must be at least 1, not {expected}")
-    gray = to_gray8(np.asarray(image))
-    if gray.size == 0 or min(gray.shape) < 8:
-        return find_boxes(gray, expected)
-    masks = ink_masks(gray)
-
-    def attempts() -> Iterator[tuple[FieldQuad, bool] | None]:
-        """Rows of boxes, then the image as it is (None), then rows of characters (found only
-        when needed)."""
-        yield from box_rows(gray, masks)
-        yield None
-        yield from character_rows(gray, masks, expected)
-
-    tried: list[Attempt] = []
-    for attempt in attempts():
-        if attempt is None:
-            tried.append((find_boxes(gray, expected), None))
-        else:
-            tried.append(_search_row(gray, *attempt, expected))
-        if _accepted(tried, expected, final=False):
-            break
-    nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
-    result, quad = _accepted(tried, expected, final=True) or nearest
-    result.field_overlay = draw_field(gray, quad, result)
-    return result

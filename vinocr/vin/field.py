@@ -1,0 +1,152 @@
+"""Find the 17 boxes (or characters) of a whole-field image, scan or phone photo.
+
+`find_field` is what `read_field`, the CLI and the app run: each place the field may be
+(vinocr.vin.rectify) is rectified and light-flattened and searched with
+vinocr.vin.segment.find_boxes, boxes cut inside their lines and stretched to scan-like ink
+(vinocr.vin.light.scan_like); the image as it is is searched too. Nothing is padded or guessed: a
+count of characters split at gaps never stands once a grid of half the boxes was seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+from vinocr.box.image_io import to_gray8
+from vinocr.vin.light import scan_like
+from vinocr.vin.rectify import (
+    MIN_ROW,
+    FieldQuad,
+    as_quad,
+    box_rows,
+    character_rows,
+    grid_quad,
+    ink_masks,
+    rectified_field,
+    refine,
+)
+from vinocr.vin.segment import SegmentResult, find_boxes
+
+OVERLAY_SIDE = 1280  # px: the longer side of the input drawn with the field found (for display)
+
+
+def draw_field(image: np.ndarray, quad: FieldQuad | None, result: SegmentResult) -> np.ndarray:
+    """BGR copy of the input, at most OVERLAY_SIDE px a side, with the located row outlined
+    (blue) and every box found drawn on it (green when all were found, else red)."""
+    scale = min(1.0, OVERLAY_SIDE / max(image.shape[:2]))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    overlay = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR) if small.ndim == 2 else small.copy()
+    if quad is not None:
+        cv2.polylines(overlay, [np.round(quad.corners * scale).astype(np.int32)], True, (230, 120, 0), 3)
+    colour = (0, 170, 0) if result.ok else (0, 0, 230)
+    for outline in result.outlines():
+        cv2.polylines(overlay, [np.round(outline * scale).astype(np.int32)], True, colour, 2)
+    return overlay
+
+
+def _one_each(result: SegmentResult, quad: FieldQuad) -> bool:
+    """True when every box interior of the located row holds exactly one of the result's rects'
+    centres (in the input image)."""
+    if quad.boxes is None or not result.rects:
+        return False
+    centres = result.to_input(result.centres).astype(np.float32)
+    for box in quad.boxes.astype(np.float32):
+        inside = sum(cv2.pointPolygonTest(box, (float(x), float(y)), False) >= 0 for x, y in centres)
+        if inside != 1:
+            return False
+    return True
+
+
+def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> SegmentResult:
+    """find_boxes in the rectified, light-flattened field; coordinates lead back to the input."""
+    matrix, field = rectified_field(gray, quad, dark_ink, expected)
+    result = find_boxes(field, expected, cut_inside=True)
+    result.boxes = [scan_like(box) for box in result.boxes]
+    result.homography = matrix
+    if quad.method == "grid" and result.method == "gaps":
+        # box lines too faint to cut along: the characters split at gaps must fall one into each
+        # box interior found
+        if _one_each(result, quad):
+            if result.ok:
+                result.message += ", one in each box found (the box lines are too faint to cut along)"
+        else:
+            result.ok = False
+            result.message = f"box lines found, but not the boxes between them ({result.message})"
+    return result
+
+
+Attempt = tuple[SegmentResult, FieldQuad | None]
+
+
+def _eligible(tried: list[Attempt], expected: int) -> list[Attempt]:
+    """The attempts that count: once box lines were seen (a grid of half the boxes or more),
+    characters split at gaps no longer do (a count that matched there would be a guess)."""
+    grid_seen = any(r.method == "grid" and len(r.rects) >= expected // 2 for r, _ in tried)
+    return [t for t in tried if t[0].method == "grid" or not grid_seen]
+
+
+def _accepted(tried: list[Attempt], expected: int, final: bool) -> Attempt | None:
+    """The first eligible attempt that found every box in a grid; characters split at gaps only
+    when every attempt has been made (`final`) and none found the grid."""
+    eligible = [t for t in _eligible(tried, expected) if t[0].ok]
+    grid = [t for t in eligible if t[0].method == "grid"]
+    return grid[0] if grid else (eligible[0] if eligible and final else None)
+
+
+def _search_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
+    """A located row refined, rectified and searched; when that finds part of the grid, the row
+    is rectified again on the boxes found (their corners measured along the long lines, far more
+    of them than the rough row had) and searched once more, and the better count kept."""
+    quad = refine(gray, quad, dark_ink, expected) or quad
+    result = search_rectified(gray, quad, dark_ink, expected)
+    if result.method != "grid" or not MIN_ROW <= len(result.rects) < expected:
+        return result, quad
+    boxes = [as_quad(outline) for outline in result.outlines()]
+    row = [box for box in boxes if box is not None]
+    if len(row) < MIN_ROW:
+        return result, quad
+    again = grid_quad(row)
+    second = search_rectified(gray, again, dark_ink, expected)
+    if second.method == "grid" and abs(len(second.rects) - expected) < abs(len(result.rects) - expected):
+        return second, again
+    return result, quad
+
+
+def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
+    """The `expected` boxes (or characters) of a photo or scan of the field, left to right.
+
+    Each row of boxes found (box_rows) is refined, rectified and searched with find_boxes until
+    one gives `expected` boxes; then the image as it is (a scan needs no rectifying); then each
+    row of characters, rectified. Characters split at gaps are taken only when no attempt found
+    the grid (see _accepted). When none gives `expected`, the attempt whose count came nearest is
+    reported. The result's `to_input` and `outlines` lead back to the input;
+    `field_overlay` shows the input with the located row and the boxes found.
+    """
+    if expected < 1:
+        raise ValueError(f"expected must be at least 1, not {expected}")
+    gray = to_gray8(np.asarray(image))
+    if gray.size == 0 or min(gray.shape) < 8:
+        return find_boxes(gray, expected)
+    masks = ink_masks(gray)
+
+    def attempts() -> Iterator[tuple[FieldQuad, bool] | None]:
+        """Rows of boxes, then the image as it is (None), then rows of characters (found only
+        when needed)."""
+        yield from box_rows(gray, masks)
+        yield None
+        yield from character_rows(gray, masks, expected)
+
+    tried: list[Attempt] = []
+    for attempt in attempts():
+        if attempt is None:
+            tried.append((find_boxes(gray, expected), None))
+        else:
+            tried.append(_search_row(gray, *attempt, expected))
+        if _accepted(tried, expected, final=False):
+            break
+    nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
+    result, quad = _accepted(tried, expected, final=True) or nearest
+    result.field_overlay = draw_field(gray, quad, result)
+    return result
