@@ -80,10 +80,33 @@ def search_rectified(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected
 Attempt = tuple[SegmentResult, FieldQuad | None]
 
 
+def implausible(result: SegmentResult, quad: FieldQuad | None) -> str:
+    """Why a count of `expected` cannot be the field ("" when it can).
+
+    Boxes found in a row located by its box interiors must be about as tall as those interiors
+    (not half boxes between a box line and a row of strokes); characters split at gaps must be of
+    one height (box lines caught with them make some far taller).
+    """
+    heights = [float(np.ptp(outline[:, 1])) for outline in result.outlines()]
+    if not heights:
+        return ""
+    typical = float(np.median(heights))
+    if result.method == "grid" and quad is not None and quad.boxes is not None:
+        interior = float(np.median(np.ptp(quad.boxes[:, :, 1], axis=1)))
+        if not 0.8 <= typical / max(interior, 1.0) <= 1.6:
+            return "the boxes found are not the boxes of the row located"
+    if result.method == "gaps" and max(heights) > 1.6 * typical:
+        return "characters of very different heights (box lines caught with them)"
+    return ""
+
+
 def _eligible(tried: list[Attempt], expected: int) -> list[Attempt]:
-    """The attempts that count: once box lines were seen (a grid of half the boxes or more),
+    """The attempts that count: once box lines were seen (a grid of MIN_ROW boxes in a rectified
+    row, or of half the boxes in the image as it is, where ruled print can pass for a few boxes),
     characters split at gaps no longer do (a count that matched there would be a guess)."""
-    grid_seen = any(r.method == "grid" and len(r.rects) >= expected // 2 for r, _ in tried)
+    grid_seen = any(
+        r.method == "grid" and len(r.rects) >= (MIN_ROW if q is not None else expected // 2) for r, q in tried
+    )
     return [t for t in tried if t[0].method == "grid" or not grid_seen]
 
 
@@ -140,10 +163,14 @@ def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:
 
     tried: list[Attempt] = []
     for attempt in attempts():
-        if attempt is None:
-            tried.append((find_boxes(gray, expected), None))
-        else:
-            tried.append(_search_row(gray, *attempt, expected))
+        result, quad = (
+            (find_boxes(gray, expected), None) if attempt is None else _search_row(gray, *attempt, expected)
+        )
+        reason = implausible(result, quad) if result.ok else ""
+        if reason:
+            result.ok = False
+            result.message = f"{result.message}, but {reason}"
+        tried.append((result, quad))
         if _accepted(tried, expected, final=False):
             break
     nearest = min(_eligible(tried, expected) or tried, key=lambda t: abs(len(t[0].rects) - expected))
