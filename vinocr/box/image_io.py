@@ -9,6 +9,7 @@ reports a truncated file as an error instead of printing a warning and returning
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import cv2
@@ -36,17 +37,20 @@ def is_image_name(name: str) -> bool:
     return Path(name).suffix.lower() in IMAGE_SUFFIXES
 
 
-def _open(data: bytes, name: str) -> ImageFile.ImageFile:
-    """Pillow image of PNG/JPEG/BMP bytes, header read only (no pixels decoded yet)."""
+def open_image(data: bytes, name: str, kind: str = "a box image") -> ImageFile.ImageFile:
+    """Pillow image of PNG/JPEG/BMP bytes, header read only (no pixels decoded yet). The caller
+    checks the size from the header; Pillow's own huge-image warning is not printed."""
     try:
-        return Image.open(io.BytesIO(data), formats=DECODE_FORMATS)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=DECODE_FORMATS)
     except Image.DecompressionBombError:
-        raise ImageError(f"{name}: the image is far too large for a box image") from None
+        raise ImageError(f"{name}: the image is far too large for {kind}") from None
     except Exception:  # Pillow raises many types on hostile headers; all mean the same here
         raise ImageError(f"{name}: not a readable image (PNG, JPEG or BMP expected)") from None
 
 
-def _orientation_of(img: Image.Image) -> int:
+def orientation_of(img: Image.Image) -> int:
     """EXIF orientation (1-8) from an open image's header, 1 when absent or unreadable.
 
     Only the header's EXIF block is read (`info["exif"]`): `getexif()` would decode a whole PNG.
@@ -67,7 +71,7 @@ def exif_orientation(data: bytes) -> int:
     """The EXIF orientation tag of encoded image bytes (1-8); 1 when absent or unreadable."""
     try:
         with Image.open(io.BytesIO(data)) as img:
-            return _orientation_of(img)
+            return orientation_of(img)
     except Exception:
         return 1
 
@@ -118,7 +122,7 @@ def _colour_to_gray(img: Image.Image) -> np.ndarray:
     return gray
 
 
-def _decode_gray(img: Image.Image, name: str) -> np.ndarray:
+def decode_gray(img: Image.Image, name: str) -> np.ndarray:
     """Decode an opened image to uint8 gray, the same pixels as `to_gray8` gives from OpenCV's arrays."""
     try:
         img.load()
@@ -149,7 +153,7 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
         raise ImageError(f"{name}: the file is empty")
     if len(data) > MAX_BYTES:
         raise ImageError(f"{name}: {len(data) / 1e6:.1f} MB is too large for a box image")
-    with _open(data, name) as img:
+    with open_image(data, name) as img:
         width, height = img.size
         if max(width, height) > MAX_SIDE:
             raise ImageError(
@@ -162,8 +166,8 @@ def decode_image(data: bytes, name: str = "image") -> np.ndarray:
                 f"{name}: {width}x{height} px in {img.mode} would take {decoded_bytes(img) / 2**20:.0f} MB "
                 f"to decode, more than a box image may use ({MAX_DECODED_BYTES // 2**20} MB)"
             )
-        orientation = _orientation_of(img)
-        gray = _decode_gray(img, name)
+        orientation = orientation_of(img)
+        gray = decode_gray(img, name)
     return apply_orientation(gray, orientation)
 
 

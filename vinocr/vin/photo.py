@@ -9,22 +9,20 @@ their own, stricter limits (vinocr.box.image_io).
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from vinocr.box.image_io import (
-    DECODE_FORMATS,
     MAX_BYTES,
     ImageError,
-    _decode_gray,
     apply_orientation,
-    exif_orientation,
+    decode_gray,
+    limit_size,
+    open_image,
+    orientation_of,
     read_limited,
 )
 
@@ -48,14 +46,7 @@ def _open(data: bytes, name: str) -> Image.Image:
         raise ImageError(f"{name}: the file is empty")
     if len(data) > MAX_BYTES:
         raise ImageError(f"{name}: {len(data) / 1e6:.1f} MB is too large (max {MAX_BYTES // 2**20} MB)")
-    try:
-        with warnings.catch_warnings():  # the header of a huge image is refused below, quietly
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=DECODE_FORMATS)
-    except Image.DecompressionBombError:
-        raise ImageError(f"{name}: the image is far too large for a photo (max 50 MP)") from None
-    except Exception:  # Pillow raises many types on hostile headers; all mean the same here
-        raise ImageError(f"{name}: not a readable image (PNG, JPEG or BMP expected)") from None
+    img = open_image(data, name, "a photo (max 50 MP)")
     width, height = img.size
     if width * height > MAX_PIXELS:
         img.close()
@@ -75,7 +66,7 @@ def _reduced_gray(img: Image.Image, name: str) -> np.ndarray:
     if img.format == "JPEG" and max(width, height) > WORK_SIDE:
         share = REDUCED_MIN / max(width, height)
         img.draft("L", (max(1, int(width * share)), max(1, int(height * share))))
-    return _decode_gray(img, name)
+    return decode_gray(img, name)
 
 
 def decode_photo(data: bytes, name: str = "photo") -> FieldPhoto:
@@ -84,17 +75,14 @@ def decode_photo(data: bytes, name: str = "photo") -> FieldPhoto:
     Raises ImageError (naming `name`) for empty, unreadable, corrupt or over-50-MP input; the size is
     checked from the header before any pixel is decoded.
     """
-    orientation = exif_orientation(data)
     with _open(data, name) as img:
         width, height = img.size
+        orientation = orientation_of(img)
         gray = _reduced_gray(img, name)
     gray = apply_orientation(gray, orientation)
     original = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-    longest = max(gray.shape)
-    if longest > WORK_SIDE * 1.27:  # a reduced JPEG up to 2600 px is used as it is
-        share = WORK_SIDE / longest
-        size = (max(1, round(gray.shape[1] * share)), max(1, round(gray.shape[0] * share)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    if max(gray.shape) > WORK_SIDE * 1.27:  # a reduced JPEG up to 2600 px is used as it is
+        gray = limit_size(gray, WORK_SIDE)
     return FieldPhoto(gray, gray.shape[1] / original[0], original)
 
 
