@@ -100,3 +100,8 @@ def test_large_file_batches_read_in_worker_processes_agree(tmp_path, recognizer)
     assert [r.confidence for r in in_workers] == pytest.approx([r.confidence for r in in_threads])
     assert [name for name, _ in in_workers[0].steps] == ["28x28 model input"]
     assert in_workers[0].input28.shape == (28, 28)
+
+
+def test_an_array_that_is_not_an_image_is_named_in_its_message(recognizer):
+    result = recognizer.recognize_arrays([np.zeros((4, 4, 9), np.uint8)], ["odd box"])[0]
+    assert result.status == "error" and result.message.startswith("odd box: ")

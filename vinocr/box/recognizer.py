@@ -68,7 +68,7 @@ class Recognizer:
     """The trained model plus preprocessing; create once with `load` (about 0.1 s, no TensorFlow).
 
     Inference runs the ONNX export of the trained Keras model with onnxruntime: the same weights,
-    outputs equal to within 1e-6 (tests/test_model.py), a 0.3 s import instead of TensorFlow's 2-6 s.
+    outputs equal to within 1e-6 (tests/box/test_model.py), a 0.3 s import instead of TensorFlow's 2-6 s.
     """
 
     def __init__(
@@ -224,7 +224,8 @@ def _safe_preprocess(name: str, load, has_border: bool = True) -> Preprocessed |
     """Decode and preprocess one image; a problem becomes a message naming it, never a crashed batch."""
     try:
         return preprocess_box(load(), has_border)
-    except ImageError as exc:  # its message already names the file
-        return str(exc)
+    except ImageError as exc:  # a decoder's message names the file; one from an array may not
+        message = str(exc)
+        return message if message.startswith(f"{name}:") else f"{name}: {message}"
     except Exception as exc:  # an unforeseen input must not take the other boxes down with it
         return f"{name}: could not be processed ({type(exc).__name__}: {exc})"
