@@ -44,6 +44,8 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
         "6000",
         "--batch-size",
         "32",
+        "--box-epochs",
+        "1",
     ]
     args += ["--out", str(out), "--work-dir", str(tmp_path / "work")]
     assert main(args) == 0
@@ -51,11 +53,15 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
         p.name for p in out.iterdir()
     }
     history = json.loads((out / "history.json").read_text())
-    assert len(history) == 2
+    assert [row["epoch"] for row in history] == [1, 2, 3]  # 2 epochs of stage 1, 1 of box-path fine-tuning
     keys = {"loss", "accuracy", "val_loss", "val_accuracy", "val_macro_recall", "learning_rate", "seconds"}
-    assert keys <= set(history[0])
-    assert (tmp_path / "work" / "epoch-02.keras").exists() and (tmp_path / "work" / "best.keras").exists()
+    assert keys <= set(history[0]) and "stage" not in history[0]
+    assert history[2]["stage"] == "box path" and 0 <= history[2]["val_box_accuracy"] <= 1
+    work = tmp_path / "work"
+    assert (work / "epoch-02.keras").exists() and (work / "best.keras").exists()
+    assert (work / "box-epoch-01.keras").exists()
     metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["ensemble"]["members"] == ["box-epoch-01.keras"]  # the final stage's checkpoint
     assert metrics["split_sizes"]["test"] == 15469 and metrics["test"]["n"] == 15469
     assert metrics["seed"] == 3779 and metrics["parameters"]["limit"] == 6000
     assert 1 <= len(metrics["ensemble"]["members"]) <= 2 and metrics["ensemble"]["passes"] <= 4
@@ -75,7 +81,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(vin_split, emnist_dir, tmp_
     saved state: epoch 1 is not trained again and both epochs end up in the history."""
     work = tmp_path / "work"
     command = [sys.executable, "-m", "vinocr.train", "--emnist-dir", str(emnist_dir), "--epochs", "2"]
-    command += ["--first-cycle", "1", "--limit", "2000", "--batch-size", "32"]
+    command += ["--first-cycle", "1", "--limit", "2000", "--batch-size", "32", "--box-epochs", "0"]
     command += ["--out", str(tmp_path / "models"), "--work-dir", str(work)]
     history = work / "history.jsonl"
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

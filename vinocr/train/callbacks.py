@@ -31,7 +31,7 @@ class HistoryFile(keras.callbacks.Callback):
     """Appends one JSON line per epoch (logs, learning rate, seconds) to `path`; a resumed run keeps
     the lines of the epochs it does not repeat."""
 
-    KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "val_macro_recall")
+    KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "val_macro_recall", "val_box_accuracy")
 
     def __init__(self, path: Path) -> None:
         super().__init__()

@@ -97,9 +97,17 @@ def export_onnx(model, path: Path) -> None:
 
 
 def finalize(
-    out: Path, work: Path, split, history: list[dict], params: dict, seed: int, train_seconds: float
+    out: Path,
+    work: Path,
+    split,
+    history: list[dict],
+    params: dict,
+    seed: int,
+    train_seconds: float,
+    prefix: str = "",
 ) -> dict:
-    """Choose, build, export and evaluate the final model from the checkpoints in `work`."""
+    """Choose, build, export and evaluate the final model from the checkpoints in `work` whose names
+    start with `prefix` (the last training stage's)."""
     import keras
     import tensorflow as tf
 
@@ -110,7 +118,7 @@ def finalize(
     x_val = split.x_val[..., None].astype(np.float32)
     y_val = split.y_val
     paths, nets = {}, {}
-    for path in sorted(work.glob("epoch-*.keras")):
+    for path in sorted(work.glob(f"{prefix}epoch-*.keras")):
         try:  # a checkpoint cut short by an interrupted run is left out, not fatal
             nets[path.name] = logit_network(keras.models.load_model(path, compile=False), "net")
             paths[path.name] = path

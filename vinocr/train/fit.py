@@ -40,6 +40,50 @@ def cycle_lengths(epochs: int, first_cycle: int, t_mul: float) -> list[int]:
     return lengths
 
 
+def training_dataset(x: np.ndarray, y: np.ndarray, augment: np.ndarray, batch_size: int, seed: int):
+    """Shuffled batches of (N, 28, 28) uint8 images as float32 0..255; the images where `augment` is
+    True get the random augmentation of `vinocr.train.augment` (the others are fed as they are)."""
+    import tensorflow as tf
+
+    from vinocr.train.augment import augment_batch
+
+    rng = tf.random.Generator.from_seed(seed)
+
+    def prepare(images, labels, flags):
+        flags = tf.reshape(flags, [-1, 1, 1, 1])
+        return tf.where(flags, augment_batch(images, rng), images), labels
+
+    return (
+        tf.data.Dataset.from_tensor_slices((x[..., None].astype(np.float32), y, augment))
+        .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .map(prepare)
+        .prefetch(2)
+    )
+
+
+def epoch_callbacks(work: Path, prefix: str, x_val: np.ndarray, y_val: np.ndarray, extra: list | None = None):
+    """The per-epoch callbacks of a training stage, writing into `work` with file names starting with
+    `prefix`: validation macro recall (first: the others read it), `extra` callbacks that add to the
+    logs, resume state, the best checkpoint by val_macro_recall, one checkpoint per epoch (snapshot
+    candidates) and the history file (last: an epoch in it has all its files saved)."""
+    import keras
+
+    from vinocr.train.callbacks import HistoryFile, ValidationMacroRecall
+
+    work.mkdir(parents=True, exist_ok=True)
+    return [
+        ValidationMacroRecall(x_val, y_val),
+        *(extra or []),
+        keras.callbacks.BackupAndRestore(work / f"{prefix}backup"),
+        keras.callbacks.ModelCheckpoint(
+            work / f"{prefix}best.keras", monitor="val_macro_recall", mode="max", save_best_only=True
+        ),
+        keras.callbacks.ModelCheckpoint(work / f"{prefix}epoch-{{epoch:02d}}.keras"),
+        HistoryFile(work / f"{prefix}history.jsonl"),
+    ]
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m vinocr.train", description=__doc__.split("\n")[0])
     parser.add_argument("--emnist-dir", help="EMNIST folder (default: $VINOCR_EMNIST_DIR)")
@@ -51,6 +95,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=3779)
+    parser.add_argument("--box-epochs", type=int, default=3, help="stage 2 epochs (0: none)")
+    parser.add_argument("--box-lr", type=float, default=5e-4, help="stage 2: starting learning rate")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
@@ -61,10 +107,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def train(args: argparse.Namespace, split) -> float:
     """Run (or resume) the training loop; return its wall time in seconds."""
     import keras
-    import tensorflow as tf
 
-    from vinocr.train.augment import augment_batch
-    from vinocr.train.callbacks import HistoryFile, ValidationMacroRecall
     from vinocr.train.model import build_model
 
     keras.utils.set_random_seed(args.seed)
@@ -72,14 +115,7 @@ def train(args: argparse.Namespace, split) -> float:
     x_train, y_train = split.x_train, split.y_train
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    rng = tf.random.Generator.from_seed(args.seed)
-    train_ds = (
-        tf.data.Dataset.from_tensor_slices((x_train[..., None].astype(np.float32), y_train))
-        .shuffle(len(y_train), seed=args.seed, reshuffle_each_iteration=True)
-        .batch(args.batch_size)
-        .map(lambda x, y: (augment_batch(x, rng), y))
-        .prefetch(2)
-    )
+    train_ds = training_dataset(x_train, y_train, np.ones(len(y_train), bool), args.batch_size, args.seed)
     x_val = split.x_val[..., None].astype(np.float32)
     steps_per_epoch = int(np.ceil(len(y_train) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecayRestarts(
@@ -91,17 +127,7 @@ def train(args: argparse.Namespace, split) -> float:
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
-    work = args.work_dir
-    work.mkdir(parents=True, exist_ok=True)
-    callbacks = [  # in this order at each epoch's end
-        ValidationMacroRecall(x_val, split.y_val),  # first: the callbacks below read its value
-        keras.callbacks.BackupAndRestore(work / "backup"),
-        keras.callbacks.ModelCheckpoint(
-            work / "best.keras", monitor="val_macro_recall", mode="max", save_best_only=True
-        ),
-        keras.callbacks.ModelCheckpoint(work / "epoch-{epoch:02d}.keras"),  # snapshot candidates
-        HistoryFile(work / "history.jsonl"),  # last: an epoch in the history has all its files saved
-    ]
+    callbacks = epoch_callbacks(args.work_dir, "", x_val, split.y_val)
     model.fit(
         train_ds,
         epochs=args.epochs,
@@ -126,20 +152,35 @@ def recipe(args: argparse.Namespace) -> dict:
         "stroke thicken/thin, blur",
         "limit": args.limit,
         "checkpoints": "every epoch; best by val_macro_recall (ModelCheckpoint)",
+        "box_path_fine_tuning": {
+            "epochs": args.box_epochs,
+            "learning_rate": f"{args.box_lr}, cosine decay to 1%",
+            "data": "the train arrays (augmented) + each train glyph drawn in a random box style of "
+            "vinocr.synth.boxes and preprocessed by the box path (not augmented)",
+            "start": "stage 1's best.keras",
+        },
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     from vinocr.train.callbacks import read_history
     from vinocr.train.export import finalize
+    from vinocr.train.finetune import PREFIX, fine_tune
 
     args = parse_args(argv)
     split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
-    if not args.finalize_only:
-        train(args, split)
-    history = read_history(args.work_dir / "history.jsonl")
+    work = args.work_dir
+    stage1, stage2 = work / "history.jsonl", work / f"{PREFIX}history.jsonl"
+    if not args.finalize_only and len(read_history(stage1)) < args.epochs:
+        train(args, split)  # stage 1 (a finished stage 1 is not trained again)
+    if not args.finalize_only and args.box_epochs and len(read_history(stage2)) < args.box_epochs:
+        fine_tune(args, split, work)  # stage 2
+    history = read_history(stage1)
+    tuned = read_history(stage2) if args.box_epochs else []
+    history += [{**row, "epoch": len(history) + row["epoch"], "stage": "box path"} for row in tuned]
     train_seconds = sum(row["seconds"] for row in history)
-    finalize(args.out, args.work_dir, split, history, recipe(args), args.seed, train_seconds)
+    prefix = PREFIX if tuned else ""
+    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix)
     return 0
 
 
