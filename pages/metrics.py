@@ -153,9 +153,18 @@ if isinstance(history, list) and history:
         st.altair_chart(curve(frame, ["loss"]), width="stretch", height=320)
     with right:
         st.markdown("**Accuracy per epoch** (and validation macro recall)")
-        st.altair_chart(curve(frame, ["accuracy", "macro recall"]), width="stretch", height=320)
+        st.altair_chart(
+            curve(frame, ["accuracy", "macro recall", "box accuracy"]), width="stretch", height=320
+        )
     seconds = sum(float(row.get("seconds", 0)) for row in history)
-    st.caption(f"{len(history)} epochs, {seconds / 60:.1f} min of training steps.")
+    tuned = [int(row["epoch"]) for row in history if row.get("stage")]
+    stages = (
+        f" Epochs {tuned[0]}-{tuned[-1]}: fine-tuning on box-path inputs (the train glyphs drawn "
+        "in random box styles and preprocessed); box accuracy = validation glyphs read through the box path."
+        if tuned
+        else ""
+    )
+    st.caption(f"{len(history)} epochs, {seconds / 60:.1f} min of training steps.{stages}")
 else:
     st.info("No training history (history.json) found.")
 

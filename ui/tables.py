@@ -109,13 +109,15 @@ def load_json(path: Path) -> Any | None:
 
 
 def history_frame(history: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Long table (epoch, metric, split, value) of loss and accuracy, train vs validation."""
+    """Long table (epoch, metric, split, value) of loss and accuracy, train vs validation (and the
+    accuracy on validation boxes read through the box path, logged by the fine-tuning stage)."""
     pairs = {
         ("loss", "train"): "loss",
         ("loss", "validation"): "val_loss",
         ("accuracy", "train"): "accuracy",
         ("accuracy", "validation"): "val_accuracy",
         ("macro recall", "validation"): "val_macro_recall",
+        ("box accuracy", "validation"): "val_box_accuracy",
     }
     rows = [
         {"epoch": int(row["epoch"]), "metric": metric, "split": split, "value": float(row[key])}
@@ -273,7 +275,14 @@ def _passes(metrics: dict[str, Any]) -> str:
 def ablation_frame(metrics: dict[str, Any]) -> pd.DataFrame:
     """What each ingredient of the final model bought, measured on validation."""
     rows = metrics.get("ablation_validation") or []
-    frame = pd.DataFrame(rows, columns=["step", "val_accuracy", "val_macro_recall", "shifts", "alpha"])
+    columns = ["step", "val_accuracy", "val_macro_recall", "val_box_accuracy", "shifts", "alpha"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame["val_box_accuracy"].isna().all():
+        frame = frame.drop(columns="val_box_accuracy")
     return frame.rename(
-        columns={"val_accuracy": "validation accuracy", "val_macro_recall": "validation macro recall"}
+        columns={
+            "val_accuracy": "validation accuracy",
+            "val_macro_recall": "validation macro recall",
+            "val_box_accuracy": "validation boxes (box path)",
+        }
     )

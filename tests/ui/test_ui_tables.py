@@ -40,6 +40,9 @@ def test_metrics_helpers(tmp_path, fake_training_files):
     history = tables.load_json(tmp_path / "history.json")
     frame = tables.history_frame(history)
     assert set(frame["metric"]) == {"loss", "accuracy", "macro recall"} and len(frame) == 4 * 5
+    history[-1]["val_box_accuracy"] = 0.97  # logged by the box-path fine-tuning stage
+    frame = tables.history_frame(history)
+    assert frame[frame["metric"] == "box accuracy"]["value"].tolist() == [0.97]
     metrics = tables.load_json(tmp_path / "metrics.json")
     assert tables.load_json(tmp_path / "missing.json") is None
     conf = tables.confusion_frame(metrics["test"]["confusion_matrix"], hide_diagonal=True)
@@ -92,4 +95,7 @@ def test_model_comparison_and_ablation_frames():
     ablation = tables.ablation_frame(metrics)
     assert ablation["step"].tolist() == ["best epoch", "+ ensemble"]
     assert ablation["validation macro recall"].tolist() == [0.976, 0.98]
+    assert "validation boxes (box path)" not in ablation  # no stage 2: no empty column
+    metrics["ablation_validation"][1]["val_box_accuracy"] = 0.975
+    assert tables.ablation_frame(metrics)["validation boxes (box path)"].tolist()[1] == 0.975
     assert tables.model_comparison_frame({"test": {}}).empty

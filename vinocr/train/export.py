@@ -129,14 +129,11 @@ def finalize(
     best_single = max(val_logits, key=lambda n: score(val_logits[n], y_val)[1])
     members = choose_members(val_logits, y_val)
 
-    shifted = {}
-    for key, shifts in SHIFT_SETS.items():
-        if len(shifts) * len(members) > MAX_PASSES:
-            continue
-        views = [shift_images(x_val, dy, dx) for dy, dx in shifts]
-        shifted[key] = np.mean(
-            [nets[m].predict(v, batch_size=1024, verbose=0) for v in views for m in members], axis=0
-        )
+    shifted = {
+        key: ensemble_logits(nets, members, shifts, x_val)
+        for key, shifts in SHIFT_SETS.items()
+        if len(shifts) * len(members) <= MAX_PASSES
+    }
     baseline = min(score(shifted["none"], y_val))
     worth = [k for k in shifted if k == "none" or min(score(shifted[k], y_val)) >= baseline + MIN_GAIN]
     shift_key = max(worth, key=lambda k: (min(score(shifted[k], y_val)), -len(SHIFT_SETS[k])))
@@ -145,12 +142,29 @@ def finalize(
     log_prior = np.log(counts / counts.sum())
     alpha, table = choose_prior_alpha(softmax(shifted[shift_key]), y_val, log_prior)
     corrected = shifted[shift_key] - alpha * log_prior
-    ablation = [
-        _row("last epoch alone", [last], "none", 0.0, val_logits[last], y_val),
-        _row("best epoch by val macro recall", [best_single], "none", 0.0, val_logits[best_single], y_val),
-        _row("+ snapshot ensemble", members, "none", 0.0, shifted["none"], y_val),
-        _row("+ test-time shifts", members, shift_key, 0.0, shifted[shift_key], y_val),
-        _row("+ class-prior correction (final)", members, shift_key, alpha, corrected, y_val),
+
+    box_val = _box_validation(work)
+
+    def row(name: str, names: list[str], shifts: str, a: float, logits: np.ndarray, source=nets) -> dict:
+        box = None
+        if box_val is not None:
+            box = ensemble_logits(source, names, SHIFT_SETS[shifts], box_val[0]) - a * log_prior
+        return _row(name, names, shifts, a, logits, y_val, box, box_val)
+
+    ablation = []
+    if prefix and (work / "best.keras").exists():  # what stage 1 alone gave
+        stage1 = {
+            "best.keras": logit_network(keras.models.load_model(work / "best.keras", compile=False), "s1")
+        }
+        logits1 = stage1["best.keras"].predict(x_val, batch_size=1024, verbose=0)
+        name = "stage 1 alone (its best epoch, before box-path fine-tuning)"
+        ablation.append(row(name, ["best.keras"], "none", 0.0, logits1, stage1))
+    ablation += [
+        row("last epoch alone", [last], "none", 0.0, val_logits[last]),
+        row("best epoch by val macro recall", [best_single], "none", 0.0, val_logits[best_single]),
+        row("+ snapshot ensemble", members, "none", 0.0, shifted["none"]),
+        row("+ test-time shifts", members, shift_key, 0.0, shifted[shift_key]),
+        row("+ class-prior correction (final)", members, shift_key, alpha, corrected),
     ]
 
     member_models = []
@@ -217,10 +231,20 @@ def finalize(
     return metrics
 
 
-def _row(name: str, members: list[str], shifts: str, alpha: float, logits: np.ndarray, y: np.ndarray) -> dict:
-    """One line of the validation ablation table."""
+def _row(
+    name: str,
+    members: list[str],
+    shifts: str,
+    alpha: float,
+    logits: np.ndarray,
+    y: np.ndarray,
+    box_logits: np.ndarray | None = None,
+    box_val: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict:
+    """One line of the validation ablation table (with the accuracy on validation boxes read through
+    the box path, when those were rendered)."""
     accuracy, macro_recall = score(logits, y)
-    return {
+    line = {
         "step": name,
         "members": members,
         "shifts": shifts,
@@ -228,6 +252,24 @@ def _row(name: str, members: list[str], shifts: str, alpha: float, logits: np.nd
         "val_accuracy": round(accuracy, 5),
         "val_macro_recall": round(macro_recall, 5),
     }
+    if box_logits is not None and box_val is not None:
+        line["val_box_accuracy"] = round(float(np.mean(box_logits.argmax(1) == box_val[1])), 5)
+    return line
+
+
+def ensemble_logits(nets: dict, names: list[str], shifts, x: np.ndarray) -> np.ndarray:
+    """Mean logits of the named networks over the (dy, dx) input shifts (as the inference graph)."""
+    views = [shift_images(x, dy, dx) for dy, dx in shifts]
+    return np.mean([nets[n].predict(v, batch_size=1024, verbose=0) for v in views for n in names], axis=0)
+
+
+def _box_validation(work: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The validation glyphs as the box path saw them in stage 2 (inputs (N, 28, 28, 1), labels), if any."""
+    path = work / "box_inputs_validation.npz"
+    if not path.exists():
+        return None
+    with np.load(path) as saved:
+        return saved["inputs"][..., None].astype(np.float32), saved["labels"]
 
 
 def _previous_summary(path: Path) -> dict | None:
