@@ -105,6 +105,9 @@ class Recognizer:
         )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        # Idle workers sleep instead of spinning: spinning ones took the cores the next batch's
+        # preprocessing threads needed (17 boxes end to end: 56 -> 29 ms under load, CPU 45 -> 29 ms).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         calibration = load_calibration(folder, path) if calibrated else None
