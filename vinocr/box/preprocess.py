@@ -15,6 +15,7 @@ reading the model is surest of, less its `doubt` (vinocr.box.recognizer).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -56,7 +57,8 @@ class Preprocessed:
 
     `alternatives` holds other readings of the same box (an edge line removed or kept as a stroke,
     the other polarity) for the recogniser to weigh: it keeps the reading whose confidence minus
-    `doubt` is highest. `lines_kept` says which sides' lines a reading kept as strokes.
+    `doubt` is highest. `lines_kept` says which sides' lines a reading kept as strokes. `later`
+    holds the alternatives a lazy `preprocess_box` left to be prepared only when needed.
     """
 
     input28: np.ndarray | None
@@ -67,6 +69,7 @@ class Preprocessed:
     alternatives: list[Preprocessed] = field(default_factory=list)
     lines_kept: str = ""
     doubt: float = 0.0
+    later: tuple[Deferred, ...] = ()
 
     @property
     def readings(self) -> list[Preprocessed]:
@@ -78,6 +81,16 @@ class Preprocessed:
         empty box): small to send between processes."""
         alternatives = [a.lean() for a in self.alternatives]
         return replace(self, steps=self.steps[-1:], alternatives=alternatives)
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Alternative readings of a box, prepared only when asked (`read`). Each has a doubt of at least
+    `doubt`, and no probability exceeds 1: once a reading before them is surer than 1 - `doubt`,
+    none of them can win and they need not be prepared at all."""
+
+    doubt: float
+    read: Callable[[], Preprocessed]
 
 
 @dataclass(frozen=True)
@@ -417,11 +430,18 @@ def clean_glyph(mask: np.ndarray, region: tuple[int, int, int, int] | None = Non
     return glyph, int(max(bw, bh))
 
 
+def _ink_box(mask: np.ndarray) -> np.ndarray:
+    """The part of a mask around its ink, with a pixel of margin (what contours and piece counts need)."""
+    x, y, w, h = cv2.boundingRect(mask)  # of the non-zero pixels
+    return mask[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1]
+
+
 def stroke_width(mask: np.ndarray) -> float:
     """Mean stroke width of a 0/1 mask, estimated as 2 * area / perimeter."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    ink = _ink_box(mask)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     perimeter = sum(cv2.arcLength(c, True) for c in contours)
-    return 2.0 * cv2.countNonZero(mask) / perimeter if perimeter else 0.0
+    return 2.0 * cv2.countNonZero(ink) / perimeter if perimeter else 0.0
 
 
 def _normalise_stroke(frame: np.ndarray) -> np.ndarray:
@@ -438,8 +458,9 @@ def _normalise_stroke(frame: np.ndarray) -> np.ndarray:
         radius = int(round((width - THIN_TO * TARGET_STROKE) / 2))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
         thinner = cv2.erode(frame, kernel)
-        pieces = cv2.connectedComponents(frame, connectivity=8)[0]
-        if cv2.connectedComponents(thinner, connectivity=8)[0] == pieces:
+        x, y, w, h = cv2.boundingRect(frame)  # the pieces are counted in the box around the ink
+        pieces = cv2.connectedComponents(frame[y : y + h, x : x + w], connectivity=8)[0]
+        if cv2.connectedComponents(thinner[y : y + h, x : x + w], connectivity=8)[0] == pieces:
             return thinner
         return frame
     if width >= 0.7 * TARGET_STROKE:
@@ -461,15 +482,15 @@ def frame_glyph(glyph: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     new_w, new_h = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     resized = cv2.resize(glyph.astype(np.float32), (new_w, new_h), interpolation=interp)
-    frame = np.zeros((WORK, WORK), np.float32)
+    binary = np.zeros((WORK, WORK), np.uint8)
     x0, y0 = (WORK - new_w) // 2, (WORK - new_h) // 2
-    frame[y0 : y0 + new_h, x0 : x0 + new_w] = resized
-    binary = _normalise_stroke((frame >= 0.5).astype(np.uint8))
-    soft = cv2.GaussianBlur(binary.astype(np.float32) * 255.0, (0, 0), FRAME_BLUR)
+    binary[y0 : y0 + new_h, x0 : x0 + new_w] = resized >= 0.5
+    frame = _normalise_stroke(binary) * 255  # uint8 0/255
+    soft = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), FRAME_BLUR)
     small = cv2.resize(soft, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
     top = small.max()
     small = small * (255.0 / top) if top > 0 else small
-    return (binary * 255).astype(np.uint8), np.clip(small, 0, 255).astype(np.float32)
+    return frame, np.clip(small, 0, 255)
 
 
 def _reading(
@@ -482,14 +503,14 @@ def _reading(
     """From an ink mask: line fragments at the region's edge (if `edges`) and specks dropped, the
     empty test, crop, frame and 28x28 input."""
     glyph_mask, largest = clean_glyph(mask, region if edges else None)
-    steps = [*head.steps, (mask_step, (glyph_mask * 255).astype(np.uint8))]
+    steps = [*head.steps, (mask_step, glyph_mask * 255)]  # uint8 0/255
     top, bottom, left, right = region
     # a character has one stroke of real size; dust and specks, however many, do not
     if largest < MIN_STROKE_SPAN * max(min(bottom - top, right - left), 1):
         return replace(head, steps=steps, empty=True, note="no character in the box")
     x, y, w, h = cv2.boundingRect(glyph_mask)  # of the non-zero pixels
     crop = glyph_mask[y : y + h, x : x + w]
-    steps.append(("cropped to the character", (crop * 255).astype(np.uint8)))
+    steps.append(("cropped to the character", crop * 255))
     frame, input28 = frame_glyph(crop)
     steps.append(("centred, thin strokes thickened", frame))
     steps.append(("28x28 model input", input28.astype(np.uint8)))
@@ -530,9 +551,10 @@ def doubtful(share: float, shape: tuple[int, ...], margin: float = POLARITY_DOUB
 
 
 def _read(
-    gray: np.ndarray, upright: np.ndarray, inverted: bool, has_border: bool
+    gray: np.ndarray, upright: np.ndarray, inverted: bool, has_border: bool, lazy: bool = False
 ) -> tuple[Preprocessed, float]:
-    """The readings of one polarity, and the share of the image its ink mask covers."""
+    """The readings of one polarity, and the share of the image its ink mask covers. `lazy`: the
+    reading with maybe-stroke lines removed is left to be prepared when needed (`Deferred`)."""
     flat = flatten_background(upright)
     name = "white on black" + (" (inverted)" if inverted else "")
     name += ", uneven background evened" if flat is not upright else ""
@@ -544,25 +566,34 @@ def _read(
         return _reading(head, mask, full, "ink mask, specks removed", edges=False), share
     lines = find_edge_lines(mask)
     maybe = stroke_sides(mask, lines)
-    cleaned, region = _cut_lines(flat, mask, lines, maybe)
-    as_box = _reading(head, cleaned, region, "ink mask, box border and specks removed")
+
+    def as_box() -> Preprocessed:
+        cleaned, region = _cut_lines(flat, mask, lines, maybe)
+        reading = _reading(head, cleaned, region, "ink mask, box border and specks removed")
+        reading.doubt = LINE_DOUBT if maybe else 0.0
+        return reading
+
     if not maybe:
-        return as_box, share
+        return as_box(), share
     cut = {s: line for s, line in lines.items() if s not in maybe}
     cleaned, region = _cut_lines(flat, mask, cut, maybe)
     as_strokes = _reading(head, cleaned, region, "ink mask, edge lines kept as strokes")
     as_strokes.lines_kept = maybe
-    as_box.doubt = LINE_DOUBT
-    return _combine(as_strokes, as_box), share
+    if lazy:
+        as_strokes.later = (Deferred(LINE_DOUBT, as_box),)
+        return as_strokes, share
+    return _combine(as_strokes, as_box()), share
 
 
-def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
+def preprocess_box(image: np.ndarray, has_border: bool = True, lazy: bool = False) -> Preprocessed:
     """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
 
     `has_border=False` skips box-line removal (drawings on a blank canvas have no box). When an
     edge line may be a stroke of the character, the reading with the line kept comes first and the
     one with the line removed is its alternative. When ink and background cover about the same
     share (a thick glyph in a tight crop), the other polarity's readings are alternatives too.
+    `lazy=True` leaves those alternatives in `later`, in the same order, for the recogniser to
+    prepare only when the first reading is not sure enough to rule them out.
     """
     gray = to_gray8(image)
     if max(gray.shape) < 8 or min(gray.shape) < 2:
@@ -571,11 +602,18 @@ def preprocess_box(image: np.ndarray, has_border: bool = True) -> Preprocessed:
         )
     gray = working_size(gray)
     upright, inverted = fix_polarity(gray)
-    main, share = _read(gray, upright, inverted, has_border)
+    main, share = _read(gray, upright, inverted, has_border, lazy)
     if not doubtful(share, gray.shape, WIDE_DOUBT):
         return main
-    other, _ = _read(gray, 255 - upright, not inverted, has_border)
     switch = POLARITY_SWITCH if doubtful(share, gray.shape) else WIDE_SWITCH
-    for reading in other.readings:
-        reading.doubt += switch
-    return _combine(main, other)
+
+    def other_polarity() -> Preprocessed:
+        other, _ = _read(gray, 255 - upright, not inverted, has_border)
+        for reading in other.readings:
+            reading.doubt += switch
+        return other
+
+    if lazy:
+        main.later = (*main.later, Deferred(switch, other_polarity))
+        return main
+    return _combine(main, other_polarity())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from vinocr.calibration import Calibration, load_calibration
 from vinocr.model_files import ALPHABET_FILE, ONNX_FILE, model_dir_from_env
 
 LOW_CONFIDENCE = 0.8  # below this a prediction is flagged for a human look
+Scored = list[tuple[np.ndarray, Preprocessed]]  # a box's readings with the model's probabilities
 
 
 @dataclass
@@ -152,40 +154,73 @@ class Recognizer:
         return self._finish([(Path(p).as_posix(), prep) for p, prep in zip(paths, prepared)])
 
     def _finish(self, prepared: list[tuple[str, Preprocessed | str]]) -> list[BoxResult]:
-        """Run the model once over every reading of every box; build results in order.
+        """Run the model over every reading of every box (one call, and a second one for the
+        alternatives a lazy preprocessing left for later that could still win); build results in order.
 
         A box with alternative readings (an edge line removed or kept as a stroke, the other
         polarity) gets the one the model is surest of, less the reading's doubt (a line that may be
         a stroke is kept unless removing it is clearly better): every surface (CLI, pages, VIN
-        reader) comes through here.
+        reader) comes through here. The choice is the same as with every alternative prepared: one
+        left out could not have won.
         """
-        readings = [
-            (i, reading)
-            for i, (_, prep) in enumerate(prepared)
-            if isinstance(prep, Preprocessed)
-            for reading in prep.readings
+        boxes = {i: prep for i, (_, prep) in enumerate(prepared) if isinstance(prep, Preprocessed)}
+        scored = self._score({i: prep.readings for i, prep in boxes.items()})
+        wanted = [
+            (i, prepared[i][0], later)
+            for i, prep in boxes.items()
+            for later in prep.later
+            if not _ruled_out(scored[i], later.doubt)
         ]
-        probs = self.predict_inputs(
-            np.stack([r.input28 for _, r in readings]) if readings else np.zeros((0, 28, 28))
-        )
-        best: dict[int, tuple[np.ndarray, Preprocessed]] = {}
-        for (i, reading), p in zip(readings, probs):
-            if i not in best or p.max() - reading.doubt > best[i][0].max() - best[i][1].doubt:
-                best[i] = (p, reading)
+        extra: dict[int, list[Preprocessed]] = {}
+        failed: dict[int, str] = {}
+        for (i, _, _), more in zip(wanted, _map(lambda item: _safely(item[1], item[2].read), wanted)):
+            if isinstance(more, str):
+                failed[i] = more
+            else:
+                extra.setdefault(i, []).extend(more.readings)
+        for i, pairs in self._score(extra).items():
+            scored[i].extend(pairs)
         results = []
         for i, (name, prep) in enumerate(prepared):
-            if isinstance(prep, str):
-                results.append(BoxResult(name, "error", message=prep))
-            elif i not in best:
+            if isinstance(prep, str) or i in failed:
+                results.append(BoxResult(name, "error", message=failed.get(i, prep)))
+            elif not scored[i]:
                 results.append(BoxResult(name, "empty", steps=prep.steps, message=f"{name}: {prep.note}"))
             else:
-                results.append(self._result(name, *best[i]))
+                results.append(self._result(name, *_surest(scored[i])))
         return results
+
+    def _score(self, readings: dict[int, list[Preprocessed]]) -> dict[int, Scored]:
+        """Each box's readings with their probabilities, in the given order; one model call for all."""
+        flat = [(i, reading) for i, group in readings.items() for reading in group]
+        probs = self.predict_inputs(np.stack([r.input28 for _, r in flat]) if flat else np.zeros((0, 28, 28)))
+        scored: dict[int, Scored] = {i: [] for i in readings}
+        for (i, reading), p in zip(flat, probs):
+            scored[i].append((p, reading))
+        return scored
 
     def _result(self, name: str, probs: np.ndarray, prep: Preprocessed) -> BoxResult:
         order = np.argsort(probs)[::-1][: self.top_k]
         top = [(self.alphabet[j], float(probs[j])) for j in order]
         return BoxResult(name, "ok", top[0][0], top[0][1], top, probs, prep.steps)
+
+
+ROUNDING = 1e-6  # more than float32 rounding can add to a probability less a doubt
+
+
+def _surest(scored: Scored) -> tuple[np.ndarray, Preprocessed]:
+    """The reading whose top probability less its doubt is highest (the first of equals)."""
+    best = scored[0]
+    for p, reading in scored[1:]:
+        if p.max() - reading.doubt > best[0].max() - best[1].doubt:
+            best = (p, reading)
+    return best
+
+
+def _ruled_out(scored: Scored, doubt: float) -> bool:
+    """No reading with a doubt of `doubt` or more can beat one of these: probabilities are at most 1,
+    so such a reading scores at most 1 - doubt."""
+    return any(float(p.max() - reading.doubt) >= 1.0 - doubt + ROUNDING for p, reading in scored)
 
 
 _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="vinocr")
@@ -212,21 +247,28 @@ def _process_pool() -> ProcessPoolExecutor | None:
     return _PROCESSES[0]
 
 
-def _prepare_file(path: str | Path) -> Preprocessed | str:
+def _prepare_file(path: str | Path, lazy: bool = True) -> Preprocessed | str:
     """Read, decode and preprocess one image file (or the message naming its problem)."""
-    return _safe_preprocess(Path(path).as_posix(), lambda: read_image_file(path))
+    return _safe_preprocess(Path(path).as_posix(), lambda: read_image_file(path), lazy=lazy)
 
 
 def _prepare_file_lean(path: str | Path) -> Preprocessed | str:
-    """_prepare_file, keeping only each reading's final 28x28 step (run in a worker process)."""
-    prepared = _prepare_file(path)
+    """_prepare_file with every alternative prepared, keeping only each reading's final 28x28 step
+    (run in a worker process)."""
+    prepared = _prepare_file(path, lazy=False)
     return prepared if isinstance(prepared, str) else prepared.lean()
 
 
-def _safe_preprocess(name: str, load, has_border: bool = True) -> Preprocessed | str:
-    """Decode and preprocess one image; a problem becomes a message naming it, never a crashed batch."""
+def _safe_preprocess(name: str, load, has_border: bool = True, lazy: bool = True) -> Preprocessed | str:
+    """Decode and preprocess one image, its alternative readings left for later (`lazy`); a problem
+    becomes a message naming it."""
+    return _safely(name, lambda: preprocess_box(load(), has_border, lazy))
+
+
+def _safely(name: str, prepare: Callable[[], Preprocessed]) -> Preprocessed | str:
+    """`prepare()`, or the message naming the box's problem: never a crashed batch."""
     try:
-        return preprocess_box(load(), has_border)
+        return prepare()
     except ImageError as exc:  # a decoder's message names the file; one from an array may not
         message = str(exc)
         return message if message.startswith(f"{name}:") else f"{name}: {message}"
