@@ -48,6 +48,7 @@ LINE_DOUBT = 0.1  # confidence a reading with a maybe-stroke line removed must w
 POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
 WIDE_SWITCH = 0.3  # ... by this much when ink covers 33-40% or 60-67%
 TIGHT = 0.9  # ink spanning this share of both sides: the image may be a tight crop
+FEW_PIECES = 12  # up to this many labels, piece statistics are taken piece by piece (faster)
 SIDES = "tblr"
 
 
@@ -280,18 +281,27 @@ def _region(shape: tuple[int, int], cuts: dict[str, int]) -> tuple[int, int, int
 
 
 def _pieces(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, tuple[slice, slice]]:
-    """OpenCV's 8-connected components with statistics of a 0/1 mask, found in the box around its ink
-    only (the statistics cost as much for each empty pixel as for ink). The box starts at an even row
-    and column, where OpenCV's 2x2 blocks do, so the pieces are numbered as on the whole mask.
+    """The 8-connected pieces of a 0/1 mask with OpenCV's statistics (x, y, w, h, area), found in the
+    box around its ink only. The box starts at an even row and column, where OpenCV's 2x2 blocks do,
+    so the pieces are numbered as on the whole mask. OpenCV's own statistics cost as much for each
+    empty pixel as for ink: for a few pieces they are taken piece by piece, the same numbers faster.
 
     Returns the count (1: no ink), the labels of the box, the statistics in the mask's coordinates
-    (row 0, the background's, covers the box only) and the box as slices of the mask.
+    (row 0, the background's, is not meaningful) and the box as slices of the mask.
     """
     x, y, w, h = cv2.boundingRect(mask)  # of the non-zero pixels
     box = slice(y - y % 2, y + h), slice(x - x % 2, x + w)
     if w == 0:
         return 1, np.zeros((0, 0), np.int32), np.zeros((1, 5), np.int32), box
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask[box], connectivity=8)
+    count, labels = cv2.connectedComponents(mask[box], connectivity=8)
+    if count > FEW_PIECES:
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask[box], connectivity=8)
+    else:
+        stats = np.zeros((count, 5), np.int32)
+        for label in range(1, count):
+            piece = (labels == label).view(np.uint8)
+            stats[label, :4] = cv2.boundingRect(piece)
+            stats[label, cv2.CC_STAT_AREA] = cv2.countNonZero(piece)
     stats[:, cv2.CC_STAT_LEFT] += box[1].start
     stats[:, cv2.CC_STAT_TOP] += box[0].start
     return count, labels, stats, box
