@@ -79,7 +79,8 @@ class Preprocessed:
 
     def lean(self) -> Preprocessed:
         """A copy whose readings keep only their last step (the 28x28 input, or the mask of an
-        empty box): small to send between processes."""
+        empty box): small to send between processes (from an eager preprocessing: what `later`
+        holds cannot travel)."""
         alternatives = [a.lean() for a in self.alternatives]
         return replace(self, steps=self.steps[-1:], alternatives=alternatives)
 
