@@ -29,6 +29,7 @@ from vinocr.vin.rectify import (
 )
 from vinocr.vin.segment import SegmentResult, find_boxes
 
+REFINE_ROUNDS = 3  # a located row is refined at most this many times (_search_row)
 OVERLAY_SIDE = 1280  # px: the longer side of the input drawn with the field found (for display)
 
 
@@ -103,38 +104,66 @@ def implausible(result: SegmentResult, quad: FieldQuad | None) -> str:
 def _eligible(tried: list[Attempt], expected: int) -> list[Attempt]:
     """The attempts that count: once box lines were seen (a grid of MIN_ROW boxes in a rectified
     row, or of half the boxes in the image as it is, where ruled print can pass for a few boxes),
-    characters split at gaps no longer do (a count that matched there would be a guess)."""
+    characters split at gaps no longer do (a count that matched there would be a guess), unless
+    they were found one in each box interior of their row (_in_boxes)."""
     grid_seen = any(
         r.method == "grid" and len(r.rects) >= (MIN_ROW if q is not None else expected // 2) for r, q in tried
     )
-    return [t for t in tried if t[0].method == "grid" or not grid_seen]
+    return [t for t in tried if t[0].method == "grid" or not grid_seen or _in_boxes(*t)]
+
+
+def _in_boxes(result: SegmentResult, quad: FieldQuad | None) -> bool:
+    """True for characters split at gaps in a row located by its box interiors that were found
+    one in each of those boxes (search_rectified checked it): box lines seen elsewhere do not
+    make that count a guess."""
+    return result.ok and result.method == "gaps" and quad is not None and quad.method == "grid"
 
 
 def _accepted(tried: list[Attempt], expected: int, final: bool) -> Attempt | None:
     """The first eligible attempt that found every box in a grid; characters split at gaps only
-    when every attempt has been made (`final`) and none found the grid."""
+    when every attempt has been made (`final`) and none found the grid, those of a located and
+    rectified row first (the image as it is is searched only within segment.MAX_ANGLE of
+    upright: a photo turned further can give the right count of the wrong pieces)."""
     eligible = [t for t in _eligible(tried, expected) if t[0].ok]
     grid = [t for t in eligible if t[0].method == "grid"]
-    return grid[0] if grid else (eligible[0] if eligible and final else None)
+    if grid or not final:
+        return grid[0] if grid else None
+    rectified = [t for t in eligible if t[1] is not None]
+    return (rectified or eligible or [None])[0]
+
+
+def _nearer(first: Attempt, second: Attempt, expected: int) -> Attempt:
+    """The attempt whose grid count comes nearer `expected` (the first when as near)."""
+    miss = [abs(len(attempt[0].rects) - expected) for attempt in (first, second)]
+    return second if second[0].method == "grid" and miss[1] < miss[0] else first
 
 
 def _search_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
-    """A located row refined, rectified and searched; when that finds part of the grid, the row
-    is rectified again on the boxes found (their corners measured along the long lines, far more
-    of them than the rough row had) and searched once more, and the better count kept."""
+    """A located row refined, rectified and searched. While that does not find every box, the
+    row is refined again in the rectified field of the last refinement, as long as each round
+    finds more boxes (a longer row, its perspective better measured; at most REFINE_ROUNDS);
+    when a search finds part of the grid, the row is rectified again on the boxes found (their
+    corners measured along the long lines, far more of them than the rough row had) and searched
+    once more. The count nearest `expected` is kept."""
     quad = refine(gray, quad, dark_ink, expected) or quad
-    result = search_rectified(gray, quad, dark_ink, expected)
+    best = (search_rectified(gray, quad, dark_ink, expected), quad)
+    for _ in range(REFINE_ROUNDS - 1):
+        if best[0].ok and best[0].method == "grid":
+            return best
+        again = refine(gray, quad, dark_ink, expected)
+        if again is None or again.count <= quad.count:
+            break
+        quad = again
+        best = _nearer(best, (search_rectified(gray, quad, dark_ink, expected), quad), expected)
+    result = best[0]
     if result.method != "grid" or not MIN_ROW <= len(result.rects) < expected:
-        return result, quad
+        return best
     boxes = [as_quad(outline) for outline in result.outlines()]
     row = [box for box in boxes if box is not None]
     if len(row) < MIN_ROW:
-        return result, quad
+        return best
     again = grid_quad(row)
-    second = search_rectified(gray, again, dark_ink, expected)
-    if second.method == "grid" and abs(len(second.rects) - expected) < abs(len(result.rects) - expected):
-        return second, again
-    return result, quad
+    return _nearer(best, (search_rectified(gray, again, dark_ink, expected), again), expected)
 
 
 def find_field(image: np.ndarray, expected: int = 17) -> SegmentResult:

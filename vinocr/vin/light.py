@@ -85,20 +85,28 @@ def line_mask(flat: np.ndarray, row_height: float) -> np.ndarray:
 
     Darkness averaged over 15 px along the rows (and over 9 px along the columns) stands out of
     the noise where single pixels do not; only its pixels that are themselves a little dark (2
-    sigmas), in long horizontal runs (LINE_KERNEL px) or vertical runs of half a row's height, are
-    added to the plain ink mask, so glyph strokes do not swell.
+    sigmas of the paper's own spread, _typical), in long horizontal runs (LINE_KERNEL px) or
+    vertical runs of half a row's height, are added to the plain ink mask, so glyph strokes (and
+    the blur around them) do not swell.
     """
     dark = np.maximum(0.0, PAPER - flat.astype(np.float32))
-    sigma = noise_sigma(flat)
-    mask = (dark > max(4.0 * sigma, 0.06 * PAPER)).astype(np.uint8)
+    paper, sigma = _typical(dark)
+    mask = (dark > paper + max(4.0 * sigma, 0.06 * PAPER)).astype(np.uint8)
     for size, run in (((15, 1), (1, LINE_KERNEL)), ((1, 9), (max(9, int(0.5 * row_height)), 1))):
         response = cv2.blur(dark, size)
-        sample = response[:: max(1, response.shape[0] // 100), :: max(1, response.shape[1] // 300)]
-        median = float(np.median(sample))
-        spread = 1.4826 * float(np.median(np.abs(sample - median)))
-        lit = (response >= median + max(6.0 * spread, 4.0)) & (dark > 2.0 * sigma)  # no halo
+        median, spread = _typical(response)
+        lit = (response >= median + max(6.0 * spread, 4.0)) & (dark > paper + 2.0 * sigma)  # no halo
         mask |= cv2.morphologyEx(lit.astype(np.uint8), cv2.MORPH_OPEN, np.ones(run[::-1], np.uint8))
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # dotted lines joined
+
+
+def _typical(values: np.ndarray) -> tuple[float, float]:
+    """(median, robust spread) of a sample of an image's values: the paper's, where paper is the
+    majority. Blur and JPEG make neighbouring pixels alike, so the spread between neighbours
+    (noise_sigma) understates how far paper pixels stray from the paper level; this does not."""
+    sample = values[:: max(1, values.shape[0] // 100), :: max(1, values.shape[1] // 300)]
+    median = float(np.median(sample))
+    return median, max(1.0, 1.4826 * float(np.median(np.abs(sample - median))))
 
 
 def scan_like(box: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 from vinocr.vin.light import flatten_light, line_mask
 
 MIN_ROW = 5  # a row has at least this many boxes (or characters)
+PERSPECTIVE_FROM = 8  # boxes: a shorter row is rectified without perspective (row_corners)
 MIN_ROUGH_ROW = 3  # boxes enough to try a row (glyphs touching the lines can split the others' holes)
 MIN_BOX = 18  # px: the smallest box interior side looked for (it must hold a handwritten character)
 MIN_CHAR = 10  # px: the smallest character height looked for in a row without boxes
@@ -199,15 +200,33 @@ def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def row_corners(row: list[_Quad]) -> np.ndarray:
     """(4, 2) corners tl, tr, br, bl of a row of boxes: the top and bottom lines fitted through
     every box's corners, the ends along the first and last box's sides, aimed at the point where
-    all box sides meet."""
+    all box sides meet.
+
+    A row of fewer than PERSPECTIVE_FROM boxes is too short to measure perspective on (a pixel
+    off at a corner makes its lines meet a few rows away, and the field extrapolated from it
+    shrinks or stretches): its top and bottom lines are fitted parallel, its ends along the mean
+    box side; the boxes found in the rectified row then give the perspective.
+    """
     corners = np.stack([q.corners for q in row])  # (N, 4, 2)
-    top = _line_through(corners[:, :2].reshape(-1, 2))
-    bottom = _line_through(corners[:, 2:].reshape(-1, 2))
+    tops, bottoms = corners[:, :2].reshape(-1, 2), corners[:, 2:].reshape(-1, 2)
     sides = [(q.corners[0], q.corners[3]) for q in row] + [(q.corners[1], q.corners[2]) for q in row]
-    vanish = _vanishing_point(sides, corners.reshape(-1, 2).mean(axis=0), float(np.ptp(corners[:, :, 0])) + 1)
+    if len(row) >= PERSPECTIVE_FROM:
+        top, bottom = _line_through(tops), _line_through(bottoms)
+        centre = corners.reshape(-1, 2).mean(axis=0)
+        vanish = _vanishing_point(sides, centre, float(np.ptp(corners[:, :, 0])) + 1)
+    else:
+        along = _line_through(np.concatenate([tops - tops.mean(axis=0), bottoms - bottoms.mean(axis=0)]))
+        top, bottom = (_parallel(along, points.mean(axis=0)) for points in (tops, bottoms))
+        down = np.mean([(b - a) / max(float(np.linalg.norm(b - a)), 1e-9) for a, b in sides], axis=0)
+        vanish = np.array([down[0], down[1], 0.0])  # the sides' common direction, at infinity
     left = np.cross(np.append((row[0].corners[0] + row[0].corners[3]) / 2, 1.0), vanish)
     right = np.cross(np.append((row[-1].corners[1] + row[-1].corners[2]) / 2, 1.0), vanish)
     return np.stack([_meet(top, left), _meet(top, right), _meet(bottom, right), _meet(bottom, left)])
+
+
+def _parallel(line: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """The homogeneous line parallel to `line` through `point`."""
+    return np.array([line[0], line[1], -(line[0] * point[0] + line[1] * point[1])])
 
 
 def _pitch(row: list[_Quad]) -> float:
@@ -264,8 +283,8 @@ def text_rows(mask: np.ndarray, expected: int) -> list[FieldQuad]:
 
     Ink pieces of similar height (not long rules or whole grids) standing side by side, at most
     2.5 heights apart and within 25 degrees of horizontal, are grouped. Groups of about `expected`
-    pieces come first, the tallest first (handwriting in a field is larger than printed text);
-    each is bounded by a rectangle along the line through its pieces' centres.
+    pieces (_about) come first, the tallest first (handwriting in a field is larger than printed
+    text); each is bounded by a rectangle along the line through its pieces' centres.
     """
     _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     stats, centroids = stats[1:], centroids[1:]
@@ -280,8 +299,14 @@ def text_rows(mask: np.ndarray, expected: int) -> list[FieldQuad]:
     level = np.abs(offsets[:, :, 1]) <= np.tan(np.deg2rad(25)) * np.abs(offsets[:, :, 0])
     near = np.linalg.norm(offsets, axis=2) <= 2.5 * (heights[:, None] + heights[None, :]) / 2
     groups = [g for g in _groups(similar & level & near) if len(g) >= MIN_ROW]
-    groups.sort(key=lambda g: (abs(len(g) - expected) > 6, -float(np.median(heights[g]))))
+    groups.sort(key=lambda g: (not _about(len(g), expected), -float(np.median(heights[g]))))
     return [_text_quad(stats[g], centroids[g]) for g in groups[:TEXT_CANDIDATES]]
+
+
+def _about(count: int, expected: int) -> bool:
+    """True when a row of `count` ink pieces may hold `expected` characters: from half as many
+    (characters joined) to twice as many (characters written in broken strokes)."""
+    return expected / 2 <= count <= 2 * expected
 
 
 def _text_quad(stats: np.ndarray, centres: np.ndarray) -> FieldQuad:
@@ -326,18 +351,26 @@ def box_rows(gray: np.ndarray, masks: list[tuple[bool, np.ndarray]]) -> list[tup
 
 
 def dark_ink_in(gray: np.ndarray, corners: np.ndarray) -> bool:
-    """True when the ink inside the polygon is darker than the paper: the median pixel there (the
-    paper) is nearer the bright end than the dark end."""
+    """True when the ink inside the polygon is darker than the paper.
+
+    Each pixel is compared with the median around it (a third of the row's height away at most),
+    which follows a shadow's edge across the row: the ink is the side with the longer tail
+    (thin strokes stand far out of the paper; the paper around them does not).
+    """
     x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
     x0, y0 = max(0, x), max(0, y)
     crop = gray[y0 : y + h, x0 : x + w]
     if crop.size == 0:
         return True
+    size = max(3, int(np.linalg.norm(corners[3] - corners[0]) / 3) | 1)
+    local = cv2.medianBlur(crop, size)
     inside = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(inside, np.round(corners - [x0, y0]).astype(np.int32), 1)
-    values = crop[inside > 0] if inside.any() else crop.ravel()
-    low, high = np.percentile(values, [2, 98])
-    return float(np.median(values)) > (low + high) / 2
+    if not inside.any():
+        inside[:] = 1
+    offset = crop.astype(np.int16)[inside > 0] - local.astype(np.int16)[inside > 0]
+    low, high = np.percentile(offset, [1, 99])
+    return -float(low) >= float(high)
 
 
 def character_rows(
@@ -347,7 +380,7 @@ def character_rows(
     pixels, in text_rows' order, at most TEXT_CANDIDATES, each with its polarity."""
     found = [(quad, dark_ink) for dark_ink, mask in masks for quad in text_rows(mask, expected)]
     found = [(quad, dark_ink) for quad, dark_ink in found if dark_ink == dark_ink_in(gray, quad.corners)]
-    found.sort(key=lambda item: (abs(item[0].count - expected) > 6, -_row_height(item[0])))
+    found.sort(key=lambda item: (not _about(item[0].count, expected), -_row_height(item[0])))
     return found[:TEXT_CANDIDATES]
 
 

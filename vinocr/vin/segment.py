@@ -438,8 +438,8 @@ def _without_rules(mask: np.ndarray, height: float) -> np.ndarray | None:
 def gap_rects(mask: np.ndarray, expected: int) -> list[tuple[int, int, int, int]]:
     """Character rects (x, y, w, h) on the text row: components grouped by overlapping columns.
 
-    Components off the row, specks and long rules are ignored; pieces of broken characters are
-    joined (see _merge_fragments).
+    Components off the row, specks, long rules and upright ones (a sheet's edge) are ignored;
+    pieces of broken characters are joined (see _merge_fragments).
     """
     stats = _components(mask)
     if len(stats) == 0:
@@ -456,7 +456,8 @@ def gap_rects(mask: np.ndarray, expected: int) -> list[tuple[int, int, int, int]
     x, y, w, h = (stats[:, k] for k in range(4))
     on_row = (y < centre_y + 0.9 * height) & (y + h > centre_y - 0.9 * height)
     sizeable = np.maximum(w, h) >= 0.35 * height
-    parts = stats[on_row & sizeable]
+    upright_rule = h > 2.5 * height  # a sheet's edge or a vertical rule, no character
+    parts = stats[on_row & sizeable & ~upright_rule]
     parts = parts[np.argsort(parts[:, 0], kind="stable")]
     groups: list[list[int]] = []  # x0, y0, x1, y1 (exclusive ends)
     for px, py, pw, ph, _ in parts:
