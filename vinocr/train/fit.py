@@ -19,6 +19,7 @@ import numpy as np
 
 from vinocr.alphabet import NUM_CLASSES
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
+from vinocr.train.export import MAX_PASSES
 
 DEFAULT_WORK_DIR = Path("artifacts") / "training"  # checkpoints and the resumable state (not committed)
 
@@ -97,6 +98,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=3779)
     parser.add_argument("--box-epochs", type=int, default=3, help="stage 2 epochs (0: none)")
     parser.add_argument("--box-lr", type=float, default=5e-4, help="stage 2: starting learning rate")
+    parser.add_argument(
+        "--max-passes", type=int, default=MAX_PASSES, help="network passes per box (members x input shifts)"
+    )
     parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
@@ -180,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     history += [{**row, "epoch": len(history) + row["epoch"], "stage": "box path"} for row in tuned]
     train_seconds = sum(row["seconds"] for row in history)
     prefix = PREFIX if tuned else ""
-    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix)
+    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix, args.max_passes)
     return 0
 
 
