@@ -26,6 +26,7 @@ from vinocr.vin.rectify import (
     ink_masks,
     rectified_field,
     refine,
+    without_perspective,
 )
 from vinocr.vin.segment import SegmentResult, find_boxes
 
@@ -139,6 +140,17 @@ def _nearer(first: Attempt, second: Attempt, expected: int) -> Attempt:
 
 
 def _search_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
+    """A located row searched (_search_located); when that does not find every box and the row
+    was too short to measure its perspective on, the row located without perspective is searched
+    too, and the count nearest `expected` kept."""
+    first = _search_located(gray, quad, dark_ink, expected)
+    flat = None if first[0].ok and first[0].method == "grid" else without_perspective(quad)
+    if flat is None:
+        return first
+    return _nearer(first, _search_located(gray, flat, dark_ink, expected), expected)
+
+
+def _search_located(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> Attempt:
     """A located row refined, rectified and searched. While that does not find every box, the
     row is refined again in the rectified field of the last refinement, as long as each round
     finds more boxes (a longer row, its perspective better measured; at most REFINE_ROUNDS);

@@ -27,7 +27,7 @@ import numpy as np
 from vinocr.vin.light import flatten_light, line_mask
 
 MIN_ROW = 5  # a row has at least this many boxes (or characters)
-PERSPECTIVE_FROM = 8  # boxes: a shorter row is rectified without perspective (row_corners)
+PERSPECTIVE_FROM = 8  # boxes: a shorter row is also tried without perspective (row_corners)
 MIN_ROUGH_ROW = 3  # boxes enough to try a row (glyphs touching the lines can split the others' holes)
 MIN_BOX = 18  # px: the smallest box interior side looked for (it must hold a handwritten character)
 MIN_CHAR = 10  # px: the smallest character height looked for in a row without boxes
@@ -197,20 +197,20 @@ def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return p[:2] / p[2]
 
 
-def row_corners(row: list[_Quad]) -> np.ndarray:
+def row_corners(row: list[_Quad], perspective: bool = True) -> np.ndarray:
     """(4, 2) corners tl, tr, br, bl of a row of boxes: the top and bottom lines fitted through
     every box's corners, the ends along the first and last box's sides, aimed at the point where
     all box sides meet.
 
-    A row of fewer than PERSPECTIVE_FROM boxes is too short to measure perspective on (a pixel
-    off at a corner makes its lines meet a few rows away, and the field extrapolated from it
-    shrinks or stretches): its top and bottom lines are fitted parallel, its ends along the mean
-    box side; the boxes found in the rectified row then give the perspective.
+    Without `perspective`, the top and bottom lines are fitted parallel and the ends run along
+    the mean box side: a short row can be too short to measure perspective on (a pixel off at a
+    corner makes its lines meet a few rows away, and the field extrapolated from it shrinks or
+    stretches); the boxes found in the rectified row then give the perspective.
     """
     corners = np.stack([q.corners for q in row])  # (N, 4, 2)
     tops, bottoms = corners[:, :2].reshape(-1, 2), corners[:, 2:].reshape(-1, 2)
     sides = [(q.corners[0], q.corners[3]) for q in row] + [(q.corners[1], q.corners[2]) for q in row]
-    if len(row) >= PERSPECTIVE_FROM:
+    if perspective:
         top, bottom = _line_through(tops), _line_through(bottoms)
         centre = corners.reshape(-1, 2).mean(axis=0)
         vanish = _vanishing_point(sides, centre, float(np.ptp(corners[:, :, 0])) + 1)
@@ -238,9 +238,19 @@ def _pitch(row: list[_Quad]) -> float:
     return float(np.median(steps / counts))
 
 
-def grid_quad(row: list[_Quad]) -> FieldQuad:
-    """The FieldQuad of a row of boxes."""
-    return FieldQuad(row_corners(row), _pitch(row), len(row), "grid", np.stack([q.corners for q in row]))
+def grid_quad(row: list[_Quad], perspective: bool = True) -> FieldQuad:
+    """The FieldQuad of a row of boxes (see row_corners for `perspective`)."""
+    corners = row_corners(row, perspective)
+    return FieldQuad(corners, _pitch(row), len(row), "grid", np.stack([q.corners for q in row]))
+
+
+def without_perspective(quad: FieldQuad) -> FieldQuad | None:
+    """The same row of boxes located without perspective (row_corners); None for a row of
+    characters or one of PERSPECTIVE_FROM boxes or more, long enough to measure it on."""
+    if quad.method != "grid" or quad.boxes is None or quad.count >= PERSPECTIVE_FROM:
+        return None
+    row = [box for box in (as_quad(corners) for corners in quad.boxes) if box is not None]
+    return grid_quad(row, perspective=False) if len(row) >= MIN_ROUGH_ROW else None
 
 
 def rectifying_homography(
