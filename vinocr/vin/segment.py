@@ -376,6 +376,8 @@ def _pair_boxes(flat: np.ndarray, top: _Band, bottom: _Band) -> tuple[int, list[
     height = bottom.y0 - top.y1 - 1
     if max(top.y1 - top.y0, bottom.y1 - bottom.y0) + 1 > max(12, 0.5 * height):
         return None  # a band this thick is text or a blot, not a box line
+    if int(np.count_nonzero(top.cover & bottom.cover)) < 1.5 * height:
+        return None  # the two lines run together over less than two boxes' width: no row of boxes
     lines = _vertical_lines(flat, top, bottom)
     if len(lines) < 2 or not _grid_like(top, bottom, lines):
         return None
