@@ -20,6 +20,7 @@ from vinocr.train.calibrate import (
     main,
     precision_coverage_curve,
     reliability_table,
+    wilson_lower,
 )
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -60,15 +61,28 @@ def test_reliability_table_and_ece_by_hand():
 def test_threshold_is_the_highest_coverage_meeting_the_target():
     probability = np.array([0.999, 0.998, 0.997, 0.996, 0.995, 0.9, 0.8, 0.0])
     correct = np.array([True, True, True, True, True, False, True, False])
-    assert choose_threshold(probability, correct, target=0.85) == 0.8  # 6 of 7 right, mean 0.955
-    assert choose_threshold(probability, correct, target=0.86) == 0.995  # 5 of 6 is too few
-    assert choose_threshold(probability, correct, target=0.99) == 0.995
+    point = {"z": 0.0}  # the counted share itself, no confidence bound
+    assert choose_threshold(probability, correct, target=0.85, **point) == 0.8  # 6 of 7 right, mean 0.955
+    assert choose_threshold(probability, correct, target=0.86, **point) == 0.995  # 5 of 6 is too few
+    assert choose_threshold(probability, correct, target=0.99, **point) == 0.995
     # all right when counted, but their mean probability (0.93 from 0.9 down) promises less than 0.95
-    assert choose_threshold(np.array([0.99, 0.9, 0.9]), np.ones(3, bool), target=0.95) == 0.99
-    assert choose_threshold(probability, np.zeros(8, bool), target=0.5) == 1.0  # nothing qualifies
+    assert choose_threshold(np.array([0.99, 0.9, 0.9]), np.ones(3, bool), target=0.95, **point) == 0.99
+    assert choose_threshold(probability, np.zeros(8, bool), target=0.5, **point) == 1.0  # nothing qualifies
     curve = precision_coverage_curve(probability, correct, points=4)
     assert [round(p["coverage"], 3) for p in curve] == [0.25, 0.5, 0.75, 1.0]
     assert curve[0]["precision"] == 1.0 and curve[-1]["precision"] == 6 / 8
+
+
+def test_the_threshold_leaves_room_for_chance():
+    """Precision exactly at the target on validation is not enough: it must clear it at 95% confidence."""
+    probability = np.linspace(1.0, 0.9985, 4000)  # mean probability above the target throughout
+    correct = np.ones(4000, bool)
+    correct[[999, 1999, 2999]] = False  # 1 mistake per 1,000 down to the 1,000th, 2 to the 2,000th...
+    point = choose_threshold(probability, correct, target=0.999, z=0.0)
+    bounded = choose_threshold(probability, correct, target=0.999)
+    assert point == probability[-1]  # 3 of 4,000 wrong: 0.99925 counted
+    assert bounded > point  # the lower bound needs more VINs per mistake: a higher threshold
+    assert wilson_lower(np.array([995]), np.array([1000]), 1.645)[0] == pytest.approx(0.9895, abs=5e-4)
 
 
 def test_the_command_writes_a_calibration_the_recognizer_uses(tmp_path, emnist_dir):
