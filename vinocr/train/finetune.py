@@ -11,7 +11,6 @@ report `val_box_accuracy` each epoch; every choice is still made on the validati
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import keras
 import numpy as np
 
 from vinocr.train.box_styles import cached_inputs
-from vinocr.train.fit import class_weights, epoch_callbacks, training_dataset
+from vinocr.train.fit import epoch_callbacks, fit_stage, training_dataset
 
 PREFIX = "box-"  # file names of this stage in the work folder
 VALIDATION_SEED_OFFSET = 1  # the validation boxes' random stream differs from the training one
@@ -60,19 +59,7 @@ def fine_tune(args: argparse.Namespace, split, work: Path) -> float:
     steps = args.box_epochs * int(np.ceil(len(y) / args.batch_size))
     model = keras.models.load_model(work / "best.keras", compile=False)
     schedule = keras.optimizers.schedules.CosineDecay(args.box_lr, steps, alpha=0.01)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
-    )
     x_val = split.x_val[..., None].astype(np.float32)
     callbacks = epoch_callbacks(work, PREFIX, x_val, split.y_val, [BoxValidation(x_box_val, y_box_val)])
-    model.fit(
-        dataset,
-        epochs=args.box_epochs,
-        validation_data=(x_val, split.y_val),
-        class_weight=class_weights(y),
-        callbacks=callbacks,
-        verbose=1 if sys.stdout.isatty() else 2,
-    )
+    fit_stage(model, schedule, dataset, args.box_epochs, (x_val, split.y_val), y, callbacks)
     return time.time() - started

@@ -125,22 +125,31 @@ def train(args: argparse.Namespace, split) -> float:
     schedule = keras.optimizers.schedules.CosineDecayRestarts(
         args.lr, args.first_cycle * steps_per_epoch, t_mul=args.t_mul, m_mul=1.0, alpha=0.01
     )
-    model = build_model()
+    callbacks = epoch_callbacks(args.work_dir, "", x_val, split.y_val)
+    fit_stage(build_model(), schedule, train_ds, args.epochs, (x_val, split.y_val), y_train, callbacks)
+    return time.time() - started
+
+
+def fit_stage(
+    model, schedule, dataset, epochs: int, validation: tuple, labels: np.ndarray, callbacks: list
+) -> None:
+    """Compile `model` (Adam on `schedule`, sparse cross-entropy) and fit it on `dataset` with class
+    weights from the training `labels`: the common part of both training stages."""
+    import keras
+
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
-    callbacks = epoch_callbacks(args.work_dir, "", x_val, split.y_val)
     model.fit(
-        train_ds,
-        epochs=args.epochs,
-        validation_data=(x_val, split.y_val),
-        class_weight=class_weights(y_train),
+        dataset,
+        epochs=epochs,
+        validation_data=validation,
+        class_weight=class_weights(labels),
         callbacks=callbacks,
         verbose=1 if sys.stdout.isatty() else 2,
     )
-    return time.time() - started
 
 
 def recipe(args: argparse.Namespace) -> dict:
