@@ -6,7 +6,7 @@ import pytest
 
 from bench.box_eval import accuracy_by_style, make_boxes
 from vinocr.box.image_io import ImageError, decode_image
-from vinocr.box.preprocess import fix_polarity, preprocess_box, stroke_width
+from vinocr.box.preprocess import find_edge_lines, fix_polarity, preprocess_box, stroke_width
 from vinocr.synth.boxes import SCAN_STYLES, STYLES, BoxStyle, random_style, render_box
 
 # bench/eval_boxes.py measures 0.966 overall (4,500 boxes, 15 styles, every style >= 0.93); this
@@ -140,3 +140,29 @@ def test_recognition_on_real_world_boxes_from_test_glyphs(vin_split, recognizer)
     assert set(rates) == {*STYLES, "all"}
     assert rates["all"] >= MIN_BOX_ACCURACY, rates
     assert min(rates.values()) >= MIN_STYLE_ACCURACY, rates
+
+
+def _closed_box(inset: int = 0, thickness: int = 2, size: int = 128) -> np.ndarray:
+    mask = np.zeros((size, size), np.uint8)
+    a, b = inset, size - inset
+    mask[a : a + thickness, a:b] = mask[b - thickness : b, a:b] = 1
+    mask[a:b, a : a + thickness] = mask[a:b, b - thickness : b] = 1
+    return mask
+
+
+def test_a_long_stroke_touching_two_box_lines_is_not_taken_for_the_third():
+    """A near-vertical stroke running from the top line to the bottom line (the left side of an 8
+    drawn touching its box) makes a second band of "line" columns; the box line at the edge, in line
+    with the other three sides, is the one cut: the stroke stays."""
+    mask = _closed_box()
+    mask[:, 22:25] = 1  # the stroke, from the top line to the bottom line
+    lines = find_edge_lines(mask)
+    assert {s: (line.start, line.end) for s, line in lines.items()}["l"] == (0, 2)
+    assert lines["l"].groups == 2
+
+
+def test_a_neighbours_line_outside_the_box_line_is_passed_over():
+    mask = _closed_box(inset=8)
+    mask[:, 0:2] = 1  # the next box's line, beyond a gap
+    lines = find_edge_lines(mask)
+    assert (lines["l"].start, lines["l"].end) == (8, 10) and lines["t"].start == 8

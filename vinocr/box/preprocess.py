@@ -105,6 +105,7 @@ class EdgeLine:
     length: int  # the longest run of the line, px
     core_end: int  # just past its innermost row that runs along BORDER_RUN of the side
     across: int  # the image's extent across the line, px
+    groups: int = 1  # separate bands of line rows found on the side (a box line and a stroke, double lines)
 
     @property
     def stroke_like(self) -> bool:
@@ -241,8 +242,11 @@ def side_view(array: np.ndarray, side: str) -> np.ndarray:
     return {"t": array, "b": array[::-1], "l": array.T, "r": array.T[::-1]}[side]
 
 
-def find_edge_line(mask: np.ndarray, side: str, sums: np.ndarray | None = None) -> EdgeLine | None:
-    """The innermost straight line in the outer band of one side, with its ragged inner rows.
+def find_edge_line(
+    mask: np.ndarray, side: str, sums: np.ndarray | None = None, near: float | None = None
+) -> EdgeLine | None:
+    """The innermost straight line in the outer band of one side, with its ragged inner rows; with
+    `near`, of several separate bands of line rows the one starting nearest that row.
 
     A line row runs along at least BORDER_RUN of the side; the rows next to it that still run
     along LINE_FOLLOW of it belong to the same line (JPEG and scans leave ragged edges). `sums`:
@@ -263,6 +267,10 @@ def find_edge_line(mask: np.ndarray, side: str, sums: np.ndarray | None = None) 
     lines = [row for row, run in enumerate(runs) if run >= BORDER_RUN * width]
     if not lines:
         return None
+    firsts = [row for k, row in enumerate(lines) if k == 0 or row > lines[k - 1] + 1]  # each band's first row
+    if near is not None and len(firsts) > 1:
+        first = min(reversed(firsts), key=lambda row: abs(row - near))  # ties: the inner band
+        lines = [row for row in lines if first <= row < min([r for r in firsts if r > first], default=band)]
     end = start = lines[-1]
     while end + 1 < band and runs[end + 1] >= follow:
         end += 1
@@ -272,7 +280,7 @@ def find_edge_line(mask: np.ndarray, side: str, sums: np.ndarray | None = None) 
     solid_end = start + max(i for i, run in enumerate(runs[start : end + 1]) if run >= SOLID * longest) + 1
     if end + 1 - solid_end > max(2, 0.5 * (solid_end - start)):  # a shorter stroke lies along it
         end = solid_end  # keep one ragged row, leave the stroke
-    return EdgeLine(side, start, end + 1, longest, lines[-1] + 1, height)
+    return EdgeLine(side, start, end + 1, longest, lines[-1] + 1, height, len(firsts))
 
 
 def _region(shape: tuple[int, int], cuts: dict[str, int]) -> tuple[int, int, int, int]:
@@ -529,14 +537,22 @@ def _reading(
 
 
 def find_edge_lines(mask: np.ndarray) -> dict[str, EdgeLine]:
-    """The edge line of every side that has one. A line much thicker than the thinnest of the others
-    has a stroke of the character lying along it: its rows that do not run along the whole side are
-    cut back to the others' width (so that the foot of an L drawn on the box line is not taken away
-    with the line)."""
+    """The edge line of every side that has one. Where a side has two separate bands of line rows (a
+    box line and a long stroke of a glyph touching the lines across, or a neighbour's line and the
+    box's own), the band as far from the edge as the lines of the sides with one band is taken
+    (the innermost band when fewer than two sides have one). A line much thicker than the thinnest
+    of the others has a stroke of the character lying along it: its rows that do not run along the
+    whole side are cut back to the others' width (so that the foot of an L drawn on the box line is
+    not taken away with the line)."""
     rows = cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     cols = cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     sums = {"t": rows, "b": rows[::-1], "l": cols, "r": cols[::-1]}
     lines = {s: line for s in SIDES if (line := find_edge_line(mask, s, sums[s])) is not None}
+    settled = [line.start for line in lines.values() if line.groups == 1]
+    if len(settled) >= 2:  # a side with two bands of line rows takes the one in line with the others
+        near = float(np.median(settled))
+        for side in [s for s, line in lines.items() if line.groups > 1]:
+            lines[side] = find_edge_line(mask, side, sums[side], near)
     if len(lines) >= 2:
         base = min(line.end - line.start for line in lines.values())
         for side, line in lines.items():
