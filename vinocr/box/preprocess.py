@@ -476,9 +476,8 @@ def _normalise_stroke(frame: np.ndarray) -> np.ndarray:
         radius = int(round((width - THIN_TO * TARGET_STROKE) / 2))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
         thinner = cv2.erode(frame, kernel)
-        x, y, w, h = cv2.boundingRect(frame)  # the pieces are counted in the box around the ink
-        pieces = cv2.connectedComponents(frame[y : y + h, x : x + w], connectivity=8)[0]
-        if cv2.connectedComponents(thinner[y : y + h, x : x + w], connectivity=8)[0] == pieces:
+        pieces = cv2.connectedComponents(_ink_box(frame), connectivity=8)[0]
+        if cv2.connectedComponents(_ink_box(thinner), connectivity=8)[0] == pieces:
             return thinner
         return frame
     if width >= 0.7 * TARGET_STROKE:

@@ -24,6 +24,8 @@ from vinocr.box.preprocess import preprocess_box
 from vinocr.synth.boxes import STYLES, random_style, render_box
 
 CHUNK = 2000  # glyphs per work unit (each with its own random stream)
+TRAIN_FILE = "box_inputs_train.npz"  # in the training work folder
+VALIDATION_FILE = "box_inputs_validation.npz"
 
 
 def render_chunk(glyphs: np.ndarray, seed: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -68,11 +70,21 @@ def cached_inputs(
     """`render_inputs`, saved to `path` (.npz) and read back when the same glyphs and seed were
     rendered before (a resumed run does not render again)."""
     key = np.array([len(glyphs), seed, int(labels.sum())], np.int64)
-    if path.exists():
-        with np.load(path) as saved:
-            if np.array_equal(saved["key"], key):
-                return saved["inputs"], saved["labels"]
+    saved = read_cached(path, key)
+    if saved is not None:
+        return saved
     inputs, kept = render_inputs(glyphs, labels, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, key=key, inputs=inputs, labels=kept)
     return inputs, kept
+
+
+def read_cached(path: Path, key: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(inputs, labels) saved by `cached_inputs`; None when there is no file or (with `key`) it was
+    rendered from other glyphs or another seed."""
+    if not path.exists():
+        return None
+    with np.load(path) as saved:
+        if key is not None and not np.array_equal(saved["key"], key):
+            return None
+        return saved["inputs"], saved["labels"]

@@ -145,10 +145,15 @@ def finalize(
 
     box_val = _box_validation(work)
 
+    box_logits: dict[tuple, np.ndarray] = {}  # the rows share networks: each is run once on the boxes
+
     def row(name: str, names: list[str], shifts: str, a: float, logits: np.ndarray, source=nets) -> dict:
         box = None
         if box_val is not None:
-            box = ensemble_logits(source, names, SHIFT_SETS[shifts], box_val[0]) - a * log_prior
+            key = (id(source), tuple(names), shifts)
+            if key not in box_logits:
+                box_logits[key] = ensemble_logits(source, names, SHIFT_SETS[shifts], box_val[0])
+            box = box_logits[key] - a * log_prior
         return _row(name, names, shifts, a, logits, y_val, box, box_val)
 
     ablation = []
@@ -265,11 +270,10 @@ def ensemble_logits(nets: dict, names: list[str], shifts, x: np.ndarray) -> np.n
 
 def _box_validation(work: Path) -> tuple[np.ndarray, np.ndarray] | None:
     """The validation glyphs as the box path saw them in stage 2 (inputs (N, 28, 28, 1), labels), if any."""
-    path = work / "box_inputs_validation.npz"
-    if not path.exists():
-        return None
-    with np.load(path) as saved:
-        return saved["inputs"][..., None].astype(np.float32), saved["labels"]
+    from vinocr.train.box_styles import VALIDATION_FILE, read_cached
+
+    saved = read_cached(work / VALIDATION_FILE)
+    return None if saved is None else (saved[0][..., None].astype(np.float32), saved[1])
 
 
 def _previous_summary(path: Path) -> dict | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from vinocr.train.box_styles import cached_inputs
+from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
 from vinocr.train.fit import epoch_callbacks, fit_stage, training_dataset
 
 PREFIX = "box-"  # file names of this stage in the work folder
@@ -44,10 +44,10 @@ def fine_tune(args: argparse.Namespace, split, work: Path) -> float:
     x_train, y_train = split.x_train, split.y_train
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    x_box, y_box = cached_inputs(work / "box_inputs_train.npz", x_train, y_train, args.seed)
+    x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train, y_train, args.seed)
     n_val = args.limit or len(split.y_val)  # a smoke run checks a slice of validation boxes too
     x_box_val, y_box_val = cached_inputs(
-        work / "box_inputs_validation.npz",
+        work / VALIDATION_FILE,
         split.x_val[:n_val],
         split.y_val[:n_val],
         args.seed + VALIDATION_SEED_OFFSET,
