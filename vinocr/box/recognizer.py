@@ -227,7 +227,7 @@ _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thre
 
 
 THREAD_BATCH = 32  # smaller batches run in the calling thread: the GIL held by the pure-Python
-# parts made threads slower for 17 boxes (sample boxes 24 -> 20 ms, mixed 27-33 -> 27 ms, 2 cores)
+# parts made threads slower for 17 boxes (bench_speed, 2 cores: samples 23.8-25.7 -> 21.2-22.5 ms)
 
 
 def _map(fn, items: list) -> list:
