@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from vinocr.synth.boxes import CROP_STYLES, SCAN_STYLES, random_style, render_box
 
 
-def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int = 0):
-    """(style, label, box image) triples: `per_style` random glyphs rendered in each style.
+class SyntheticBox(NamedTuple):
+    """One benchmark box: its style, the glyph's label, the rendered image and the glyph's index."""
+
+    style: str
+    label: int
+    image: np.ndarray
+    glyph: int
+
+
+def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int = 0) -> list[SyntheticBox]:
+    """`per_style` random glyphs rendered in each style.
 
     The SCAN_STYLES boxes come from `seed` exactly as before the CROP_STYLES existed (so their
     figures stay comparable); the CROP_STYLES boxes from a second stream of the same seed.
@@ -21,19 +32,35 @@ def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int
         picks = rng.choice(len(glyphs), size=per_style * len(styles), replace=False)
         for k, index in enumerate(picks):
             style = styles[k % len(styles)]
-            out.append((style, int(labels[index]), render_box(glyphs[index], random_style(rng, style), rng)))
+            box = render_box(glyphs[index], random_style(rng, style), rng)
+            out.append(SyntheticBox(style, int(labels[index]), box, int(index)))
     return out
 
 
-def accuracy_by_style(recognizer, boxes) -> dict[str, float]:
-    """Share of boxes whose recognised character is right, per style and overall ("all")."""
-    results = recognizer.recognize_arrays([b for _, _, b in boxes])
+def right_by_style(recognizer, boxes: list[SyntheticBox]) -> dict[str, np.ndarray]:
+    """Per style and overall ("all"): whether each box's recognised character is right."""
+    results = recognizer.recognize_arrays([b.image for b in boxes])
     right: dict[str, list[bool]] = {}
-    for (style, label, _), result in zip(boxes, results):
-        ok = result.status == "ok" and result.char == recognizer.alphabet[label]
-        right.setdefault(style, []).append(ok)
+    for box, result in zip(boxes, results):
+        ok = result.status == "ok" and result.char == recognizer.alphabet[box.label]
+        right.setdefault(box.style, []).append(ok)
         right.setdefault("all", []).append(ok)
-    return {style: float(np.mean(v)) for style, v in right.items()}
+    return {style: np.array(v) for style, v in right.items()}
+
+
+def accuracy_by_style(recognizer, boxes: list[SyntheticBox]) -> dict[str, float]:
+    """Share of boxes whose recognised character is right, per style and overall ("all")."""
+    return {style: float(v.mean()) for style, v in right_by_style(recognizer, boxes).items()}
+
+
+def array_accuracy_by_style(recognizer, boxes: list[SyntheticBox], glyphs: np.ndarray) -> dict[str, float]:
+    """The model on the 28x28 arrays of the glyphs each style drew (what the box path could reach)."""
+    chosen = np.array([b.glyph for b in boxes])
+    right = recognizer.predict_inputs(glyphs[chosen].astype(np.float32)).argmax(1) == [b.label for b in boxes]
+    by_style = {"all": right}
+    for style in dict.fromkeys(b.style for b in boxes):
+        by_style[style] = right[[b.style == style for b in boxes]]
+    return {style: float(v.mean()) for style, v in by_style.items()}
 
 
 def blank_boxes(styles: tuple[str, ...], count: int, seed: int = 0) -> list[np.ndarray]:

@@ -271,14 +271,21 @@ def accepted_stats(probability: np.ndarray, correct: np.ndarray, threshold: floa
     }
 
 
-def wilson_lower(right: np.ndarray, counts: np.ndarray, z: float) -> np.ndarray:
-    """One-sided Wilson lower confidence bound of the share right/counts (z = 0: the share itself)."""
-    share = right / counts
+def wilson_bounds(right: np.ndarray, counts: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score bounds (lower, upper) of the share right/counts at `z` standard errors (z 1.96:
+    the two-sided 95% interval; z 0: the share itself)."""
+    share = np.asarray(right, np.float64) / counts
     if z == 0:
-        return share
+        return share, share
     centre = share + z * z / (2 * counts)
     spread = z * np.sqrt(share * (1 - share) / counts + z * z / (4 * counts * counts))
-    return (centre - spread) / (1 + z * z / counts)
+    scale = 1 + z * z / counts
+    return (centre - spread) / scale, (centre + spread) / scale
+
+
+def wilson_lower(right: np.ndarray, counts: np.ndarray, z: float) -> np.ndarray:
+    """One-sided Wilson lower confidence bound of the share right/counts (z = 0: the share itself)."""
+    return wilson_bounds(right, counts, z)[0]
 
 
 def choose_threshold(
