@@ -4,4 +4,5 @@ import sys
 
 from vinocr.train.fit import main
 
-sys.exit(main())
+if __name__ == "__main__":  # worker processes spawned by the run import this module too
+    sys.exit(main())

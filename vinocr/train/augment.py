@@ -1,56 +1,68 @@
-"""Training-time augmentation, batched, with Keras ops: what real box crops do to a glyph.
+"""Training-time augmentation with NumPy and OpenCV: what real box crops do to a glyph.
 
-Random affine (shift, small rotation, scale, shear), stroke thickening/thinning and blur. Applied in
-the tf.data pipeline only, so the saved model holds no custom layers.
+Random affine (shift, small rotation, scale, shear), stroke thickening/thinning and blur, applied
+to each batch as it is drawn (`vinocr.train.batches`), so the saved model holds no augmentation
+layers and training runs on any Keras backend (TensorFlow on this CPU, JAX on a GPU machine).
+Every random choice comes from the generator passed in: the same seed gives the same batch.
 """
 
 from __future__ import annotations
 
 import math
 
-import keras
-import tensorflow as tf
+import cv2
+import numpy as np
 
 CENTRE = 13.5  # centre of a 28-px image
+KEEP = 0.15  # share of images left unwarped
+THICKER, THINNER, BLUR = 0.2, 0.15, 0.25  # shares of images whose strokes are thickened / thinned, blurred
+_SQUARE = np.ones((3, 3), np.uint8)
 
 
-def affine_rows(batch: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
-    """(batch, 8) projective transforms (output -> input pixel mapping) about the image centre."""
-    angle = rng.uniform([batch], -10.0, 10.0) * (math.pi / 180.0)
-    scale = rng.uniform([batch], 0.85, 1.12)
-    shear = rng.uniform([batch], -0.15, 0.15)
-    tx = rng.uniform([batch], -2.0, 2.0)
-    ty = rng.uniform([batch], -2.0, 2.0)
-    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+def _blur_kernel(sigma: float = 0.8) -> np.ndarray:
+    """3x3 Gaussian kernel."""
+    g = np.exp(-(np.array([-1.0, 0.0, 1.0]) ** 2) / (2 * sigma**2))
+    g /= g.sum()
+    return np.outer(g, g).astype(np.float32)
+
+
+BLUR_KERNEL = _blur_kernel()
+
+
+def random_affine(rng: np.random.Generator) -> np.ndarray:
+    """A 2x3 output -> input pixel map about the image centre: rotation +-10 deg, scale 0.85-1.12,
+    shear +-0.15, shift +-2 px."""
+    angle = math.radians(rng.uniform(-10.0, 10.0))
+    scale = rng.uniform(0.85, 1.12)
+    shear = rng.uniform(-0.15, 0.15)
+    tx, ty = rng.uniform(-2.0, 2.0, 2)
+    cos, sin = math.cos(angle) / scale, math.sin(angle) / scale
     a0, a1, b0, b1 = cos, -sin + shear, sin, cos
-    a2 = CENTRE - a0 * CENTRE - a1 * CENTRE + tx
-    b2 = CENTRE - b0 * CENTRE - b1 * CENTRE + ty
-    zeros = tf.zeros([batch])
-    return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
-
-
-def _blur_kernel(sigma: float = 0.8) -> tf.Tensor:
-    """3x3 Gaussian kernel shaped for a one-channel depthwise convolution."""
-    x = tf.constant([-1.0, 0.0, 1.0])
-    g = tf.exp(-(x**2) / (2 * sigma**2))
-    g = g / tf.reduce_sum(g)
-    return tf.reshape(tf.tensordot(g, g, axes=0), [3, 3, 1, 1])
-
-
-def augment_batch(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
-    """images: (B, 28, 28, 1) float32 0..255 -> augmented batch of the same shape."""
-    batch = tf.shape(images)[0]
-    warped = keras.ops.image.affine_transform(
-        images, affine_rows(batch, rng), interpolation="bilinear", fill_mode="constant", fill_value=0
+    return np.array(
+        [
+            [a0, a1, CENTRE - a0 * CENTRE - a1 * CENTRE + tx],
+            [b0, b1, CENTRE - b0 * CENTRE - b1 * CENTRE + ty],
+        ],
+        np.float64,
     )
-    keep = rng.uniform([batch, 1, 1, 1]) < 0.15  # some samples stay untouched
-    x = tf.where(keep, images, warped)
 
-    thicker = 0.5 * (x + keras.ops.max_pool(x, 3, 1, "same"))
-    thinner = 0.5 * (x - keras.ops.max_pool(-x, 3, 1, "same"))
-    choice = rng.uniform([batch, 1, 1, 1])
-    x = tf.where(choice < 0.2, thicker, tf.where(choice > 0.85, thinner, x))
 
-    blurred = keras.ops.conv(x, _blur_kernel(), 1, "same")
-    x = tf.where(rng.uniform([batch, 1, 1, 1]) < 0.25, blurred, x)
-    return tf.clip_by_value(x, 0.0, 255.0)
+def augment_image(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One (28, 28) float32 0..255 image -> its augmented copy (same shape and range)."""
+    x = image
+    if rng.random() >= KEEP:
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        x = cv2.warpAffine(x, random_affine(rng), (28, 28), flags=flags, borderValue=0)
+    choice = rng.random()
+    if choice < THICKER:
+        x = 0.5 * (x + cv2.dilate(x, _SQUARE))
+    elif choice > 1 - THINNER:
+        x = 0.5 * (x + cv2.erode(x, _SQUARE))
+    if rng.random() < BLUR:
+        x = cv2.filter2D(x, -1, BLUR_KERNEL, borderType=cv2.BORDER_CONSTANT)
+    return np.clip(x, 0.0, 255.0)
+
+
+def augment_batch(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(B, 28, 28) float32 0..255 -> the augmented batch (a new array)."""
+    return np.stack([augment_image(image, rng) for image in images]) if len(images) else images.copy()

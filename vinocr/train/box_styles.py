@@ -14,6 +14,7 @@ worker processes share it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -55,7 +56,8 @@ def render_inputs(
     jobs = [(glyphs[s : s + CHUNK], seed, k) for k, s in enumerate(starts)]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawned, not forked: the training process runs threads (TensorFlow, JAX) that a fork would copy
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             parts = list(pool.map(_render_job, jobs))
     else:
         parts = [_render_job(job) for job in jobs]

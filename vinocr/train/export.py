@@ -18,6 +18,7 @@ import numpy as np
 from vinocr.alphabet import NUM_CLASSES, VIN_ALPHABET
 from vinocr.model_files import ALPHABET_FILE, HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE
 from vinocr.train.data import sha256_file
+from vinocr.train.members import member_dir
 from vinocr.train.metrics import summarize
 
 MAX_MEMBERS = 2  # model files stay under 10 MB in all
@@ -105,9 +106,11 @@ def finalize(
     train_seconds: float,
     prefix: str = "",
     max_passes: int = MAX_PASSES,
+    member_count: int = 1,
 ) -> dict:
-    """Choose, build, export and evaluate the final model from the checkpoints in `work` whose names
-    start with `prefix` (the last training stage's)."""
+    """Choose, build, export and evaluate the final model from the checkpoints whose names start
+    with `prefix` (the last training stage's) in the folders of the first `member_count` members (`work`,
+    then `work/member-1`, ...)."""
     import keras
     import tensorflow as tf
 
@@ -118,14 +121,16 @@ def finalize(
     x_val = split.x_val[..., None].astype(np.float32)
     y_val = split.y_val
     paths, nets = {}, {}
-    for path in sorted(work.glob(f"{prefix}epoch-*.keras")):
-        try:  # a checkpoint cut short by an interrupted run is left out, not fatal
-            nets[path.name] = logit_network(keras.models.load_model(path, compile=False), "net")
-            paths[path.name] = path
-        except (OSError, ValueError) as exc:
-            print(f"skipping {path}: {exc}")
+    for member in range(member_count):
+        for path in sorted(member_dir(work, member).glob(f"{prefix}epoch-*.keras")):
+            name = path.relative_to(work).as_posix()  # "box-epoch-03.keras", "member-1/box-epoch-03.keras"
+            try:  # a checkpoint cut short by an interrupted run is left out, not fatal
+                nets[name] = logit_network(keras.models.load_model(path, compile=False), "net")
+                paths[name] = path
+            except (OSError, ValueError) as exc:
+                print(f"skipping {path}: {exc}")
     val_logits = {name: net.predict(x_val, batch_size=1024, verbose=0) for name, net in nets.items()}
-    last = list(paths)[-1]
+    last = [name for name in paths if "/" not in name][-1]  # member 0's last epoch
     best_single = max(val_logits, key=lambda n: score(val_logits[n], y_val)[1])
     members = choose_members(val_logits, y_val, min(MAX_MEMBERS, max_passes))
 
@@ -167,7 +172,7 @@ def finalize(
     ablation += [
         row("last epoch alone", [last], "none", 0.0, val_logits[last]),
         row("best epoch by val macro recall", [best_single], "none", 0.0, val_logits[best_single]),
-        row("+ snapshot ensemble", members, "none", 0.0, shifted["none"]),
+        row("+ ensemble (members, snapshots)", members, "none", 0.0, shifted["none"]),
         row("+ test-time shifts", members, shift_key, 0.0, shifted[shift_key]),
         row("+ class-prior correction (final)", members, shift_key, alpha, corrected),
     ]

@@ -18,7 +18,8 @@ import keras
 import numpy as np
 
 from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
-from vinocr.train.fit import epoch_callbacks, fit_stage, training_dataset
+from vinocr.train.callbacks import read_history
+from vinocr.train.fit import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "box-"  # file names of this stage in the work folder
 VALIDATION_SEED_OFFSET = 1  # the validation boxes' random stream differs from the training one
@@ -37,29 +38,30 @@ class BoxValidation(keras.callbacks.Callback):
             logs["val_box_accuracy"] = float(np.mean(probs.argmax(1) == self.y))
 
 
-def fine_tune(args: argparse.Namespace, split, work: Path) -> float:
-    """Run (or resume) stage 2 from `work/best.keras`; return its wall time in seconds."""
-    keras.utils.set_random_seed(args.seed + 1)
+def fine_tune(args: argparse.Namespace, split, work: Path, seed: int) -> float:
+    """Run (or resume) stage 2 of one member from `work/best.keras`; return its wall time in seconds."""
+    keras.utils.set_random_seed(seed + 1)
     started = time.time()
     x_train, y_train = split.x_train, split.y_train
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train, y_train, args.seed)
+    x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train, y_train, seed)
     n_val = args.limit or len(split.y_val)  # a smoke run checks a slice of validation boxes too
     x_box_val, y_box_val = cached_inputs(
         work / VALIDATION_FILE,
         split.x_val[:n_val],
         split.y_val[:n_val],
-        args.seed + VALIDATION_SEED_OFFSET,
+        seed + VALIDATION_SEED_OFFSET,
     )
     x = np.concatenate([x_train, x_box])
     y = np.concatenate([y_train, y_box])
     augment = np.concatenate([np.ones(len(y_train), bool), np.zeros(len(y_box), bool)])
-    dataset = training_dataset(x, y, augment, args.batch_size, args.seed + 1)
-    steps = args.box_epochs * int(np.ceil(len(y) / args.batch_size))
+    done = len(read_history(work / f"{PREFIX}history.jsonl"))
+    batches = training_batches(x, y, augment, args, seed + 1, done)
+    steps = args.box_epochs * len(batches)
     model = keras.models.load_model(work / "best.keras", compile=False)
     schedule = keras.optimizers.schedules.CosineDecay(args.box_lr, steps, alpha=0.01)
     x_val = split.x_val[..., None].astype(np.float32)
     callbacks = epoch_callbacks(work, PREFIX, x_val, split.y_val, [BoxValidation(x_box_val, y_box_val)])
-    fit_stage(model, schedule, dataset, args.box_epochs, (x_val, split.y_val), y, callbacks)
+    fit_stage(model, schedule, batches, args.box_epochs, (x_val, split.y_val), callbacks)
     return time.time() - started

@@ -20,6 +20,7 @@ import numpy as np
 from vinocr.alphabet import NUM_CLASSES
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
 from vinocr.train.export import MAX_PASSES
+from vinocr.train.members import member_dir, member_seed
 
 DEFAULT_WORK_DIR = Path("artifacts") / "training"  # checkpoints and the resumable state (not committed)
 
@@ -41,26 +42,15 @@ def cycle_lengths(epochs: int, first_cycle: int, t_mul: float) -> list[int]:
     return lengths
 
 
-def training_dataset(x: np.ndarray, y: np.ndarray, augment: np.ndarray, batch_size: int, seed: int):
-    """Shuffled batches of (N, 28, 28) uint8 images as float32 0..255; the images where `augment` is
-    True get the random augmentation of `vinocr.train.augment` (the others are fed as they are)."""
-    import tensorflow as tf
+def training_batches(
+    x: np.ndarray, y: np.ndarray, augment: np.ndarray, args: argparse.Namespace, seed: int, first_epoch: int
+):
+    """`AugmentedBatches` of (N, 28, 28) uint8 images with class weights from `y` (the images where
+    `augment` is True get the random augmentation of `vinocr.train.augment`)."""
+    from vinocr.train.batches import AugmentedBatches
 
-    from vinocr.train.augment import augment_batch
-
-    rng = tf.random.Generator.from_seed(seed)
-
-    def prepare(images, labels, flags):
-        flags = tf.reshape(flags, [-1, 1, 1, 1])
-        return tf.where(flags, augment_batch(images, rng), images), labels
-
-    return (
-        tf.data.Dataset.from_tensor_slices((x[..., None].astype(np.float32), y, augment))
-        .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .map(prepare)
-        .prefetch(2)
-    )
+    weights = class_weights(y)
+    return AugmentedBatches(x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers)
 
 
 def epoch_callbacks(work: Path, prefix: str, x_val: np.ndarray, y_val: np.ndarray, extra: list | None = None):
@@ -101,6 +91,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--max-passes", type=int, default=MAX_PASSES, help="network passes per box (members x input shifts)"
     )
+    parser.add_argument("--members", type=int, default=1, help="independently seeded networks to train")
+    parser.add_argument("--member", type=int, help="train only this member (0-based), e.g. one per process")
+    parser.add_argument("--data-workers", type=int, default=1, help="threads preparing training batches")
+    parser.add_argument("--train-only", action="store_true", help="train; finalize in a later run")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
@@ -108,33 +102,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def train(args: argparse.Namespace, split) -> float:
-    """Run (or resume) the training loop; return its wall time in seconds."""
+def train(args: argparse.Namespace, split, work: Path, seed: int) -> float:
+    """Run (or resume) stage 1 of one member in `work`; return its wall time in seconds."""
     import keras
 
+    from vinocr.train.callbacks import read_history
     from vinocr.train.model import build_model
 
-    keras.utils.set_random_seed(args.seed)
+    keras.utils.set_random_seed(seed)
     started = time.time()
     x_train, y_train = split.x_train, split.y_train
     if args.limit:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-    train_ds = training_dataset(x_train, y_train, np.ones(len(y_train), bool), args.batch_size, args.seed)
+    done = len(read_history(work / "history.jsonl"))
+    batches = training_batches(x_train, y_train, np.ones(len(y_train), bool), args, seed, done)
     x_val = split.x_val[..., None].astype(np.float32)
-    steps_per_epoch = int(np.ceil(len(y_train) / args.batch_size))
+    steps_per_epoch = len(batches)
     schedule = keras.optimizers.schedules.CosineDecayRestarts(
         args.lr, args.first_cycle * steps_per_epoch, t_mul=args.t_mul, m_mul=1.0, alpha=0.01
     )
-    callbacks = epoch_callbacks(args.work_dir, "", x_val, split.y_val)
-    fit_stage(build_model(), schedule, train_ds, args.epochs, (x_val, split.y_val), y_train, callbacks)
+    callbacks = epoch_callbacks(work, "", x_val, split.y_val)
+    fit_stage(build_model(), schedule, batches, args.epochs, (x_val, split.y_val), callbacks)
     return time.time() - started
 
 
-def fit_stage(
-    model, schedule, dataset, epochs: int, validation: tuple, labels: np.ndarray, callbacks: list
-) -> None:
-    """Compile `model` (Adam on `schedule`, sparse cross-entropy) and fit it on `dataset` with class
-    weights from the training `labels`: the common part of both training stages."""
+def fit_stage(model, schedule, batches, epochs: int, validation: tuple, callbacks: list) -> None:
+    """Compile `model` (Adam on `schedule`, sparse cross-entropy) and fit it on `batches` (which
+    carry their class weights): the common part of both training stages."""
     import keras
 
     model.compile(
@@ -143,10 +137,9 @@ def fit_stage(
         metrics=["accuracy"],
     )
     model.fit(
-        dataset,
+        batches,
         epochs=epochs,
         validation_data=validation,
-        class_weight=class_weights(labels),
         callbacks=callbacks,
         verbose=1 if sys.stdout.isatty() else 2,
     )
@@ -183,18 +176,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
     work = args.work_dir
-    stage1, stage2 = work / "history.jsonl", work / f"{PREFIX}history.jsonl"
-    if not args.finalize_only and len(read_history(stage1)) < args.epochs:
-        train(args, split)  # stage 1 (a finished stage 1 is not trained again)
-    if not args.finalize_only and args.box_epochs and len(read_history(stage2)) < args.box_epochs:
-        fine_tune(args, split, work)  # stage 2
-    history = read_history(stage1)
-    tuned = read_history(stage2) if args.box_epochs else []
-    history += [{**row, "epoch": len(history) + row["epoch"], "stage": "box path"} for row in tuned]
-    train_seconds = sum(row["seconds"] for row in history)
-    prefix = PREFIX if tuned else ""
-    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix, args.max_passes)
+    members = range(args.members) if args.member is None else [args.member]
+    for member in [] if args.finalize_only else members:
+        folder, seed = member_dir(work, member), member_seed(args.seed, member)
+        if len(read_history(folder / "history.jsonl")) < args.epochs:
+            train(args, split, folder, seed)  # stage 1 (a finished stage 1 is not trained again)
+        if args.box_epochs and len(read_history(folder / f"{PREFIX}history.jsonl")) < args.box_epochs:
+            fine_tune(args, split, folder, seed)  # stage 2
+    if args.train_only:
+        return 0
+    history = member_history(work, args.box_epochs)  # member 0's curves go to the Metrics page
+    folders = [member_dir(work, member) for member in range(args.members)]
+    rows = [row for folder in folders for row in member_history(folder, args.box_epochs)]
+    train_seconds = sum(row["seconds"] for row in rows)
+    prefix = PREFIX if args.box_epochs and read_history(work / f"{PREFIX}history.jsonl") else ""
+    passes, members = args.max_passes, args.members
+    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix, passes, members)
     return 0
+
+
+def member_history(folder: Path, box_epochs: int) -> list[dict]:
+    """One member's epochs, stage 1 then stage 2 (numbered on, marked "box path")."""
+    from vinocr.train.callbacks import read_history
+    from vinocr.train.finetune import PREFIX
+
+    history = read_history(folder / "history.jsonl")
+    tuned = read_history(folder / f"{PREFIX}history.jsonl") if box_epochs else []
+    return history + [{**row, "epoch": len(history) + row["epoch"], "stage": "box path"} for row in tuned]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Train the ensemble members of `python -m vinocr.train` on a lent GPU machine (the `device` tool):
+# the same command and recipe as on the CPU, with Keras 3 on the JAX backend, one process per member.
+# Needs, in the repo root (both ignored by git, made by `python scripts/pack_for_gpu.py`):
+#   .device/emnist  the train+validation images as one IDX pair (the split comes out the same)
+#   .whl            keras, namex, optree wheels for the machine's Python 3.12
+# Brings back into $OUT, per member, the checkpoints finalize needs (saved without optimizer state),
+# its histories and log; then, here: unpack into artifacts/training and run
+#   python -m vinocr.train --members N --finalize-only
+# EXTRA_ARGS (e.g. "--limit 2000 --epochs 1") and PYTHON / SKIP_WHEELS=1 are for a dry run here.
+set -u
+PY=${PYTHON:-python3}
+if [ -z "${SKIP_WHEELS:-}" ]; then
+  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+fi
+export PYTHONPATH=/tmp/site:$PWD KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false PYTHONUNBUFFERED=1
+MEMBERS=${MEMBERS:-3}
+WORK=/tmp/work
+nvidia-smi -L || true
+start=$(date +%s)
+for m in $(seq 0 $((MEMBERS - 1))); do
+  mkdir -p "$WORK/logs"
+  timeout "${TRAIN_LIMIT_S:-480}" $PY -m vinocr.train ${EXTRA_ARGS:-} --emnist-dir .device/emnist --members "$MEMBERS" \
+    --member "$m" --train-only --data-workers 4 --work-dir "$WORK" > "$WORK/logs/member-$m.log" 2>&1 &
+done
+wait
+echo "all members trained in $(( $(date +%s) - start )) s"
+$PY - "$WORK" "$MEMBERS" "$OUT" <<'PY'
+import shutil, sys, tarfile
+from pathlib import Path
+import keras
+work, members, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+for m in range(members):
+    folder = work if m == 0 else work / f"member-{m}"
+    slim = Path(f"/tmp/slim/member-{m}")
+    slim.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.keras")):
+        if path.name == "best.keras" or path.name.startswith("box-epoch-"):
+            keras.models.load_model(path, compile=False).save(slim / path.name)
+    for name in ("history.jsonl", "box-history.jsonl"):
+        if (folder / name).exists():
+            shutil.copy(folder / name, slim / name)
+    shutil.copy(work / "logs" / f"member-{m}.log", slim / "train.log")
+    with tarfile.open(out / f"member-{m}.tar", "w") as tar:
+        tar.add(slim, arcname=f"member-{m}")
+    print(m, sorted(p.name for p in slim.iterdir()))
+if (work / "box_inputs_validation.npz").exists():
+    shutil.copy(work / "box_inputs_validation.npz", out / "box_inputs_validation.npz")
+PY
+tail -n 3 "$WORK"/logs/*.log
