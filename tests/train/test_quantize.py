@@ -1,0 +1,53 @@
+"""vinocr.train.quantize: the committed model's int8 QDQ graph agrees with fp32, is smaller, is the same
+file each time, and loads in the recognizer unchanged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vinocr.box.recognizer import Recognizer
+from vinocr.model_files import ALPHABET_FILE, ONNX_FILE
+from vinocr.train.quantize import calibration_sample, model_inputs, quantize_onnx
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, recognizer, tmp_path):
+    images = calibration_sample([vin_split.x_train], 256)
+    first, second = tmp_path / "first.onnx", tmp_path / "second.onnx"
+    quantize_onnx(MODELS / ONNX_FILE, first, images)
+    quantize_onnx(MODELS / ONNX_FILE, second, images)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.stat().st_size < (MODELS / ONNX_FILE).stat().st_size / 2
+
+    folder = tmp_path / "int8"
+    folder.mkdir()
+    shutil.copy(first, folder / ONNX_FILE)
+    shutil.copy(MODELS / ALPHABET_FILE, folder / ALPHABET_FILE)
+    int8 = Recognizer.load(folder, calibrated=False)  # the recognizer's own loading, unchanged
+    x_val = vin_split.x_val[:2000]
+    probs = int8.predict_inputs(x_val)
+    assert probs.shape == (2000, 33)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)  # still probabilities
+    agree = np.mean(probs.argmax(1) == recognizer.predict_inputs(x_val).argmax(1))
+    assert agree >= 0.99
+
+
+def test_calibration_sample_takes_equal_shares_and_repeats():
+    a = np.zeros((50, 28, 28), np.uint8)
+    b = np.full((40, 28, 28), 255, np.uint8)
+    sample = calibration_sample([a, b], 21, seed=3)
+    assert sample.shape == (21, 28, 28)
+    assert sorted([int((sample[:, 0, 0] == 0).sum()), int((sample[:, 0, 0] == 255).sum())]) == [10, 11]
+    np.testing.assert_array_equal(sample, calibration_sample([a, b], 21, seed=3))
+
+
+def test_calibration_images_of_the_wrong_shape_are_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"\(N, 28, 28\)"):
+        model_inputs(np.zeros((4, 32, 32)))
+    with pytest.raises(ValueError, match="no calibration images"):
+        quantize_onnx(MODELS / ONNX_FILE, tmp_path / "x.onnx", np.zeros((0, 28, 28)))
