@@ -220,6 +220,10 @@ comparison = tables.model_comparison_frame(metrics)
 if len(comparison):
     st.markdown("**What changed against the previous model**")
     st.dataframe(comparison, hide_index=True, width="stretch")
+members = tables.members_frame(metrics)
+if len(members) > 1:
+    st.markdown("**Independently trained networks** (the ensemble keeps those that pay on validation)")
+    st.dataframe(members, hide_index=True, width="stretch")
 ablation = tables.ablation_frame(metrics)
 if len(ablation):
     st.markdown("**What each ingredient bought** (validation split; every choice was made there)")

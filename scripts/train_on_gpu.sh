@@ -7,7 +7,8 @@
 # Brings back into $OUT, per member, the checkpoints finalize needs (saved without optimizer state),
 # its histories and log; then, here: unpack into artifacts/training and run
 #   python -m vinocr.train --members N --finalize-only
-# EXTRA_ARGS (e.g. "--limit 2000 --epochs 1") and PYTHON / SKIP_WHEELS=1 are for a dry run here.
+# EXTRA_ARGS (e.g. "--limit 2000 --epochs 1") and PYTHON / SKIP_WHEELS=1 are for a dry run here;
+# KEEP="best.keras box-epoch-03.keras" brings back only those checkpoints (large networks).
 set -u
 PY=${PYTHON:-python3}
 if [ -z "${SKIP_WHEELS:-}" ]; then
@@ -25,17 +26,18 @@ for m in $(seq 0 $((MEMBERS - 1))); do
 done
 wait
 echo "all members trained in $(( $(date +%s) - start )) s"
-$PY - "$WORK" "$MEMBERS" "$OUT" <<'PY'
+$PY - "$WORK" "$MEMBERS" "$OUT" "${KEEP:-}" <<'PY'
 import shutil, sys, tarfile
 from pathlib import Path
 import keras
 work, members, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+keep = sys.argv[4].split() if len(sys.argv) > 4 else []  # checkpoint names to bring back (default: all)
 for m in range(members):
     folder = work if m == 0 else work / f"member-{m}"
     slim = Path(f"/tmp/slim/member-{m}")
     slim.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.keras")):
-        if path.name == "best.keras" or path.name.startswith("box-epoch-"):
+        if path.name in keep or (not keep and (path.name == "best.keras" or path.name.startswith("box-epoch-"))):
             keras.models.load_model(path, compile=False).save(slim / path.name)
     for name in ("history.jsonl", "box-history.jsonl"):
         if (folder / name).exists():

@@ -212,7 +212,7 @@ def model_card(metrics: dict[str, Any], model_bytes: int | None = None) -> list[
     if size:
         lines.append(("Model file", f"{metrics.get('model_file', 'vinocr.keras')}, {size / 1e6:.1f} MB"))
     if "training_seconds" in metrics:
-        lines.append(("Training time", f"{metrics['training_seconds'] / 60:.1f} min"))
+        lines.append(("Training time (all networks)", f"{metrics['training_seconds'] / 60:.1f} min"))
     versions = metrics.get("versions") or {}
     if versions:
         lines.append(("Versions", ", ".join(f"{k} {v}" for k, v in versions.items())))
@@ -251,6 +251,17 @@ def model_comparison_frame(metrics: dict[str, Any]) -> pd.DataFrame:
         ("schedule", str(old_params.get("schedule", "")), str(params.get("schedule", ""))),
         ("networks x input shifts", "1 x 1", _passes(metrics)),
         (
+            "networks trained (independent seeds)",
+            str(old_params.get("members", 1)),
+            str(params.get("members", 1)),
+        ),
+        ("ONNX graph", _precision(previous), _precision(metrics)),
+        (
+            "trained on",
+            str(old_params.get("trained_on", "this machine")),
+            str(params.get("trained_on", "this machine")),
+        ),
+        (
             "parameters",
             f"{old_params.get('trainable_params', 0):,}",
             f"{params.get('trainable_params', 0):,}",
@@ -263,6 +274,30 @@ def model_comparison_frame(metrics: dict[str, Any]) -> pd.DataFrame:
         ),
     ]
     return pd.DataFrame(rows, columns=["", "previous model", "this model"])
+
+
+def _precision(metrics: dict[str, Any]) -> str:
+    """ "int8" for a quantized ONNX graph, else "float32"."""
+    return "int8" if metrics.get("quantization") else "float32"
+
+
+def members_frame(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Each independently trained network at its last epoch (validation), and whether it was kept."""
+    names = (metrics.get("ensemble") or {}).get("members", [])
+    kept = {name.split("/")[0] if "/" in name else "member-0" for name in names}
+    rows = [
+        {
+            "network": row["member"],
+            "seed": row["seed"],
+            "epochs": row["epochs"],
+            "validation accuracy": row.get("val_accuracy"),
+            "validation macro recall": row.get("val_macro_recall"),
+            "validation boxes (box path)": row.get("val_box_accuracy"),
+            "in the shipped model": f"member-{row['member']}" in kept,
+        }
+        for row in metrics.get("members_trained") or []
+    ]
+    return pd.DataFrame(rows)
 
 
 def _passes(metrics: dict[str, Any]) -> str:

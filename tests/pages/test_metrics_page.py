@@ -23,7 +23,7 @@ def test_metrics_page_shows_curves_results_and_model_card(
     pairs = at.dataframe[0].value
     assert (pairs.iloc[0]["true"], pairs.iloc[0]["predicted"], pairs.iloc[0]["count"]) == ("8", "B", 9)
     card = at.dataframe[1].value
-    assert "Split sizes" in set(card["field"]) and "Training time" in set(card["field"])
+    assert "Split sizes" in set(card["field"]) and "Training time (all networks)" in set(card["field"])
 
 
 def test_metrics_page_without_training_files_says_so(tmp_path, monkeypatch, open_page, texts):

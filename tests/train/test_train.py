@@ -1,4 +1,5 @@
-"""`python -m vinocr.train` end to end on a small slice (2 epochs): every output file and its schema."""
+"""`python -m vinocr.train` end to end on a small slice (2 epochs, 2 members): every output file and
+its schema."""
 
 import json
 import subprocess
@@ -46,6 +47,8 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
         "32",
         "--box-epochs",
         "1",
+        "--members",
+        "2",
     ]
     args += ["--out", str(out), "--work-dir", str(tmp_path / "work")]
     assert main(args) == 0
@@ -59,13 +62,17 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
     assert history[2]["stage"] == "box path" and 0 <= history[2]["val_box_accuracy"] <= 1
     work = tmp_path / "work"
     assert (work / "epoch-02.keras").exists() and (work / "best.keras").exists()
-    assert (work / "box-epoch-01.keras").exists()
+    assert (work / "box-epoch-01.keras").exists() and (work / "member-1" / "box-epoch-01.keras").exists()
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["ensemble"]["members"] == ["box-epoch-01.keras"]  # the final stage's checkpoint
+    # chosen among the final stage's checkpoints of both members
+    assert set(metrics["ensemble"]["members"]) <= {"box-epoch-01.keras", "member-1/box-epoch-01.keras"}
+    assert metrics["parameters"]["members"] == 2 and metrics["parameters"]["member_seeds"] == [3779, 4779]
     assert metrics["split_sizes"]["test"] == 15469 and metrics["test"]["n"] == 15469
     assert metrics["seed"] == 3779 and metrics["parameters"]["limit"] == 6000
-    assert 1 <= len(metrics["ensemble"]["members"]) <= 2 and metrics["ensemble"]["passes"] == 1
-    assert [row["step"] for row in metrics["ablation_validation"]][-1] == "+ class-prior correction (final)"
+    assert 1 <= len(metrics["ensemble"]["members"]) <= 2 and metrics["ensemble"]["passes"] <= 3
+    steps = [row["step"] for row in metrics["ablation_validation"]]
+    assert steps[-2:] == ["+ class-prior correction (final)", "+ int8 ONNX graph (shipped)"]
+    assert metrics["quantization"]["validation_agreement_with_keras"] > 0.95
     assert len(metrics["data_files"]) == 6 and all(len(h) == 64 for h in metrics["data_files"].values())
     # chance is 0.076 (always "1"); a label or transpose mix-up stays there, 2 short epochs reach ~0.17
     assert metrics["test"]["accuracy"] > 0.12
@@ -81,7 +88,18 @@ def test_an_interrupted_run_resumes_where_it_stopped(vin_split, emnist_dir, tmp_
     saved state: epoch 1 is not trained again and both epochs end up in the history."""
     work = tmp_path / "work"
     command = [sys.executable, "-m", "vinocr.train", "--emnist-dir", str(emnist_dir), "--epochs", "2"]
-    command += ["--first-cycle", "1", "--limit", "2000", "--batch-size", "32", "--box-epochs", "0"]
+    command += [
+        "--first-cycle",
+        "1",
+        "--limit",
+        "2000",
+        "--batch-size",
+        "32",
+        "--box-epochs",
+        "0",
+        "--members",
+        "1",
+    ]
     command += ["--out", str(tmp_path / "models"), "--work-dir", str(work)]
     history = work / "history.jsonl"
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -50,7 +50,7 @@ def test_metrics_helpers(tmp_path, fake_training_files):
     recall = tables.per_class_frame(metrics["test"])
     assert list(recall["character"]) == list(VIN_ALPHABET)
     card = dict(tables.model_card(metrics))
-    assert card["Model file"] == "vinocr.keras, 2.0 MB" and card["Training time"] == "4.0 min"
+    assert card["Model file"] == "vinocr.keras, 2.0 MB" and card["Training time (all networks)"] == "4.0 min"
     assert card["Best validation epoch"].startswith("4 (accuracy 0.9500")
     assert (
         card["Class-prior correction"].startswith("alpha 0.3")
@@ -99,3 +99,27 @@ def test_model_comparison_and_ablation_frames():
     metrics["ablation_validation"][1]["val_box_accuracy"] = 0.975
     assert tables.ablation_frame(metrics)["validation boxes (box path)"].tolist()[1] == 0.975
     assert tables.model_comparison_frame({"test": {}}).empty
+
+
+def test_independent_networks_and_int8_graph_in_the_model_card():
+    metrics = {
+        "test": {"accuracy": 0.978},
+        "parameters": {"members": 3, "trained_on": "a GPU machine"},
+        "quantization": {"onnx": "static int8"},
+        "ensemble": {"members": ["member-2/box-epoch-03.keras"], "passes": 1},
+        "previous_model": {"test_accuracy": 0.976, "parameters": {}},
+        "members_trained": [
+            {"member": k, "seed": 3779 + 1000 * k, "epochs": 17, "val_accuracy": 0.978 + k / 1000}
+            for k in range(3)
+        ],
+    }
+    comparison = tables.model_comparison_frame(metrics).set_index("")
+    assert comparison.loc["networks trained (independent seeds)"].tolist() == ["1", "3"]
+    assert comparison.loc["ONNX graph"].tolist() == ["float32", "int8"]
+    assert comparison.loc["trained on"].tolist() == ["this machine", "a GPU machine"]
+    members = tables.members_frame(metrics)
+    assert members["in the shipped model"].tolist() == [False, False, True]
+    assert members["seed"].tolist() == [3779, 4779, 5779]
+    metrics["ensemble"]["members"] = ["box-epoch-03.keras", "member-1/box-epoch-02.keras"]
+    assert tables.members_frame(metrics)["in the shipped model"].tolist() == [True, True, False]
+    assert tables.members_frame({}).empty

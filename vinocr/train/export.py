@@ -1,6 +1,7 @@
-"""Finish a training run: choose on validation the snapshot ensemble, the test-time shifts and the
-class-prior correction; write the inference model (`vinocr.keras`) and its ONNX export; evaluate
-the test split once; write history.json, metrics.json and alphabet.json.
+"""Finish a training run: choose on validation the ensemble (among every member's checkpoints), the
+test-time shifts and the class-prior correction; write the inference model (`vinocr.keras`, float32)
+and its ONNX export (static int8, what the recognizer runs); evaluate that ONNX graph on the test
+split once; write history.json, metrics.json and alphabet.json.
 
 Every choice is made on the validation split (EVALUATION.md): the score of a choice is
 min(accuracy, macro recall), so that neither figure is traded away for the other.
@@ -18,14 +19,14 @@ import numpy as np
 from vinocr.alphabet import NUM_CLASSES, VIN_ALPHABET
 from vinocr.model_files import ALPHABET_FILE, HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE
 from vinocr.train.data import sha256_file
-from vinocr.train.members import member_dir
+from vinocr.train.members import member_dir, member_seed
 from vinocr.train.metrics import summarize
 
-MAX_MEMBERS = 2  # model files stay under 10 MB in all
+MAX_MEMBERS = 3  # the Keras file holds every member in float32 (2.4 MB each): all model files under 10 MB
 MIN_GAIN = 0.001  # a second network or more input shifts must buy this much on validation to be kept
-MAX_PASSES = 1  # members x shifts; each pass of the network tripled the model's share of the 25 ms
-# budget for 17 boxes (one pass: 8 ms of CPU for 20 inputs, three: 24 ms, measured under load), so
-# the default keeps one: a snapshot ensemble or test-time shifts only with --max-passes
+MAX_PASSES = 3  # members x shifts; the ONNX graph runs in int8 (vinocr.train.quantize), where three
+# passes cost about what one float32 pass did (20 inputs: 3.9 ms float32, 1.9 ms int8 per pass)
+QUANTIZE_SEED = 11  # picks the calibration images of the int8 graph (training glyphs only)
 
 
 def prior_alpha_grid() -> np.ndarray:
@@ -90,27 +91,58 @@ def choose_members(
     return chosen
 
 
-def export_onnx(model, path: Path) -> None:
-    """Write the ONNX export the recognizer runs (the model must have been called once)."""
+def export_onnx(model, path: Path, calibration: np.ndarray | None = None) -> None:
+    """Write the ONNX export the recognizer runs (the model must have been called once); with
+    `calibration` images, as the static int8 graph of `vinocr.train.quantize`."""
+    import tempfile
+
+    from vinocr.train.quantize import quantize_onnx
+
     model.predict_on_batch(np.zeros((1, 28, 28, 1), np.float32))
-    model.export(str(path), format="onnx", verbose=False)
+    if calibration is None:
+        model.export(str(path), format="onnx", verbose=False)
+        return
+    with tempfile.TemporaryDirectory(prefix="vinocr-export-") as work:
+        float_graph = Path(work) / "float32.onnx"
+        model.export(str(float_graph), format="onnx", verbose=False)
+        quantize_onnx(float_graph, path, calibration)
+
+
+def quantization_images(x_train: np.ndarray, y_train: np.ndarray, seed: int = QUANTIZE_SEED) -> np.ndarray:
+    """The int8 graph's calibration images: half training arrays, half training glyphs drawn in
+    random box styles and put through the box path (what the recognizer feeds it)."""
+    from vinocr.train.box_styles import render_inputs
+    from vinocr.train.quantize import CALIBRATION_COUNT, calibration_sample
+
+    picks = np.random.default_rng(seed).choice(len(y_train), CALIBRATION_COUNT, replace=False)
+    boxed, _ = render_inputs(x_train[picks], y_train[picks], seed, workers=1)
+    return calibration_sample([x_train, boxed], CALIBRATION_COUNT, seed)
+
+
+def onnx_probabilities(path: Path, x: np.ndarray) -> np.ndarray:
+    """The exported graph's output for (N, 28, 28, 1) inputs, as the recognizer runs it."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return np.concatenate([session.run(None, {name: x[i : i + 1024]})[0] for i in range(0, len(x), 1024)])
 
 
 def finalize(
     out: Path,
     work: Path,
     split,
-    history: list[dict],
+    histories: list[list[dict]],
     params: dict,
     seed: int,
     train_seconds: float,
     prefix: str = "",
     max_passes: int = MAX_PASSES,
-    member_count: int = 1,
 ) -> dict:
     """Choose, build, export and evaluate the final model from the checkpoints whose names start
-    with `prefix` (the last training stage's) in the folders of the first `member_count` members (`work`,
-    then `work/member-1`, ...)."""
+    with `prefix` (the last training stage's) in the folders of the members (`work`, then
+    `work/member-1`, ...); `histories` holds each member's epochs (history.json gets those of the
+    member whose network leads the ensemble)."""
     import keras
     import tensorflow as tf
 
@@ -121,7 +153,7 @@ def finalize(
     x_val = split.x_val[..., None].astype(np.float32)
     y_val = split.y_val
     paths, nets = {}, {}
-    for member in range(member_count):
+    for member in range(len(histories)):
         for path in sorted(member_dir(work, member).glob(f"{prefix}epoch-*.keras")):
             name = path.relative_to(work).as_posix()  # "box-epoch-03.keras", "member-1/box-epoch-03.keras"
             try:  # a checkpoint cut short by an interrupted run is left out, not fatal
@@ -187,11 +219,19 @@ def finalize(
     final = build_inference_model(member_models, shift_key)
     model_path = out / KERAS_FILE
     final.save(model_path)
-    export_onnx(final, out / ONNX_FILE)
-    val = summarize(y_val, final.predict(x_val, batch_size=1024, verbose=0).argmax(1))
-    test_probs = final.predict(split.x_test[..., None].astype(np.float32), batch_size=1024, verbose=0)
+    export_onnx(final, out / ONNX_FILE, quantization_images(split.x_train, split.y_train))
+    val_keras = final.predict(x_val, batch_size=1024, verbose=0)
+    val_probs = onnx_probabilities(out / ONNX_FILE, x_val)  # the shipped int8 graph
+    box_int8 = None if box_val is None else np.log(onnx_probabilities(out / ONNX_FILE, box_val[0]) + 1e-12)
+    name = "+ int8 ONNX graph (shipped)"  # the prior correction is in its logits bias already
+    shipped = np.log(val_probs + 1e-12)
+    ablation.append(_row(name, members, shift_key, alpha, shipped, y_val, box_int8, box_val))
+    val = summarize(y_val, val_probs.argmax(1))
+    test_probs = onnx_probabilities(out / ONNX_FILE, split.x_test[..., None].astype(np.float32))
     test = summarize(split.y_test, test_probs.argmax(1))  # the one evaluation of the test split
 
+    lead = int(members[0].split("/")[0].removeprefix("member-")) if "/" in members[0] else 0
+    history = histories[lead]
     best_epoch = max(history, key=lambda r: r.get("val_macro_recall", 0)) if history else {}
     metrics = {
         "protocol": "../shared/EVALUATION.md (VIN-33 pool, sha256 split)",
@@ -209,6 +249,18 @@ def finalize(
             f"at most {MAX_MEMBERS} members and {max_passes} passes (members x shifts)",
         },
         "ablation_validation": ablation,
+        "members_trained": [
+            {"member": k, "seed": member_seed(seed, k), "epochs": len(rows), **_last_validation(rows)}
+            for k, rows in enumerate(histories)
+        ],
+        "history_of_member": lead,
+        "quantization": {
+            "onnx": "static int8 QDQ (vinocr.train.quantize: per-channel int8 weights, uint8 activations, "
+            "Percentile calibration; softmax and logits in float)",
+            "calibration_images": "2,048: half training arrays, half training glyphs through the box path "
+            f"(seed {QUANTIZE_SEED})",
+            "validation_agreement_with_keras": float(np.mean(shipped.argmax(1) == val_keras.argmax(1))),
+        },
         "prior_correction": {
             "alpha": alpha,
             "rule": "mean logits - alpha * log(train class prior), alpha chosen on validation "
@@ -267,6 +319,12 @@ def _row(
     return line
 
 
+def _last_validation(rows: list[dict]) -> dict:
+    """A member's validation figures at its last epoch."""
+    keys = ("val_accuracy", "val_macro_recall", "val_box_accuracy")
+    return {k: round(rows[-1][k], 5) for k in keys if rows and k in rows[-1]}
+
+
 def ensemble_logits(nets: dict, names: list[str], shifts, x: np.ndarray) -> np.ndarray:
     """Mean logits of the named networks over the (dy, dx) input shifts (as the inference graph)."""
     views = [shift_images(x, dy, dx) for dy, dx in shifts]
@@ -294,6 +352,7 @@ def _previous_summary(path: Path) -> dict | None:
         "parameters": old.get("parameters"),
         "model_bytes": old.get("model_bytes"),
         "onnx_bytes": old.get("onnx_bytes"),
+        "quantization": old.get("quantization"),
         "training_seconds": old.get("training_seconds"),
         "previous": None,
     }

@@ -84,6 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--first-cycle", type=int, default=6, help="epochs of the first cosine cycle")
     parser.add_argument("--t-mul", type=float, default=1.34, help="each cycle is this much longer")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--width", type=float, default=1.0, help="conv filters x this (32-64-128 at 1)")
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=3779)
     parser.add_argument("--box-epochs", type=int, default=3, help="stage 2 epochs (0: none)")
@@ -91,10 +92,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--max-passes", type=int, default=MAX_PASSES, help="network passes per box (members x input shifts)"
     )
-    parser.add_argument("--members", type=int, default=1, help="independently seeded networks to train")
+    parser.add_argument("--members", type=int, default=3, help="independently seeded networks to train")
     parser.add_argument("--member", type=int, help="train only this member (0-based), e.g. one per process")
     parser.add_argument("--data-workers", type=int, default=1, help="threads preparing training batches")
     parser.add_argument("--train-only", action="store_true", help="train; finalize in a later run")
+    parser.add_argument(
+        "--trained-on", default="this machine (TensorFlow backend)", help="where the members were trained"
+    )
     parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
@@ -122,7 +126,7 @@ def train(args: argparse.Namespace, split, work: Path, seed: int) -> float:
         args.lr, args.first_cycle * steps_per_epoch, t_mul=args.t_mul, m_mul=1.0, alpha=0.01
     )
     callbacks = epoch_callbacks(work, "", x_val, split.y_val)
-    fit_stage(build_model(), schedule, batches, args.epochs, (x_val, split.y_val), callbacks)
+    fit_stage(build_model(width=args.width), schedule, batches, args.epochs, (x_val, split.y_val), callbacks)
     return time.time() - started
 
 
@@ -151,11 +155,15 @@ def recipe(args: argparse.Namespace) -> dict:
     return {
         "epochs": args.epochs,
         "batch_size": args.batch_size,
+        "width": args.width,
         "peak_learning_rate": args.lr,
         "schedule": f"cosine with warm restarts, cycles of {cycles} epochs (CosineDecayRestarts, alpha 0.01)",
-        "class_weights": "inverse frequency ** 0.5 (fit class_weight)",
+        "class_weights": "inverse frequency ** 0.5 (as sample weights of each batch)",
         "augmentation": "affine (rot +-10 deg, scale 0.85-1.12, shear +-0.15, shift +-2 px), "
-        "stroke thicken/thin, blur",
+        "stroke thicken/thin, blur (NumPy/OpenCV per batch, vinocr.train.augment)",
+        "members": args.members,
+        "member_seeds": [member_seed(args.seed, k) for k in range(args.members)],
+        "trained_on": args.trained_on,
         "limit": args.limit,
         "checkpoints": "every epoch; best by val_macro_recall (ModelCheckpoint)",
         "box_path_fine_tuning": {
@@ -185,13 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             fine_tune(args, split, folder, seed)  # stage 2
     if args.train_only:
         return 0
-    history = member_history(work, args.box_epochs)  # member 0's curves go to the Metrics page
-    folders = [member_dir(work, member) for member in range(args.members)]
-    rows = [row for folder in folders for row in member_history(folder, args.box_epochs)]
-    train_seconds = sum(row["seconds"] for row in rows)
+    histories = [member_history(member_dir(work, k), args.box_epochs) for k in range(args.members)]
+    train_seconds = sum(row["seconds"] for history in histories for row in history)
     prefix = PREFIX if args.box_epochs and read_history(work / f"{PREFIX}history.jsonl") else ""
-    passes, members = args.max_passes, args.members
-    finalize(args.out, work, split, history, recipe(args), args.seed, train_seconds, prefix, passes, members)
+    params = recipe(args)
+    finalize(args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes)
     return 0
 
 

@@ -31,13 +31,14 @@ def _conv_block(x, filters: int, convs: int):
     return layers.MaxPooling2D()(x)
 
 
-def build_model(dropout: float = 0.4) -> keras.Model:
-    """A compact VGG-style CNN: three conv blocks, one dense layer, 33 logits and their softmax."""
+def build_model(dropout: float = 0.4, width: float = 1.0) -> keras.Model:
+    """A compact VGG-style CNN: three conv blocks (32, 64, 128 filters times `width`), one dense
+    layer, 33 logits and their softmax."""
     inputs = keras.Input(shape=(28, 28, 1), name="box")
     x = layers.Rescaling(1.0 / 255.0)(inputs)
-    x = _conv_block(x, 32, 1)
-    x = _conv_block(x, 64, 2)
-    x = _conv_block(x, 128, 2)
+    x = _conv_block(x, round(32 * width), 1)
+    x = _conv_block(x, round(64 * width), 2)
+    x = _conv_block(x, round(128 * width), 2)
     x = layers.Flatten()(x)
     x = layers.Dropout(dropout)(x)
     x = layers.Dense(256, use_bias=False)(x)
