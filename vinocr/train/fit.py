@@ -1,11 +1,13 @@
-"""Train the VIN-33 CNN: `python -m vinocr.train [--emnist-dir DIR] [--epochs N] [--out models]`.
+"""Train the VIN-33 CNN: `python -m vinocr.train [--emnist-dir DIR] [--members N] [--out models]`.
 
-Trains on the EVALUATION.md train split with augmentation and class weights (`fit(class_weight=)`),
-a cosine learning rate with one warm restart (two cycles, so the run leaves two good snapshots), and
-checkpoints every epoch into the work folder; an interrupted run resumes where it stopped
-(`keras.callbacks.BackupAndRestore`, same command). Then `vinocr.train.export.finalize` chooses the
-snapshot ensemble, the test-time shifts and the class-prior correction on validation, writes the
-inference model (Keras + ONNX), and evaluates the test split once.
+Each member (an independently seeded network) is trained on the EVALUATION.md train split with
+augmentation and class weights (`vinocr.train.batches`), a cosine learning rate with one warm
+restart, and checkpoints every epoch into its work folder (stage 1), then fine-tuned on box-path
+inputs (stage 2, `vinocr.train.finetune`); an interrupted run resumes where it stopped
+(`keras.callbacks.BackupAndRestore`, same command). Any Keras backend trains (TensorFlow here, JAX on
+a GPU machine: `scripts/train_on_gpu.sh`). Then `vinocr.train.export.finalize` chooses the ensemble
+among the members' checkpoints, the test-time shifts and the class-prior correction on validation,
+writes the inference model (Keras + int8 ONNX), and evaluates the test split once.
 """
 
 from __future__ import annotations
