@@ -25,7 +25,7 @@ from vinocr.train.metrics import summarize
 MAX_MEMBERS = 3  # the Keras file holds every member in float32 (2.4 MB each): all model files under 10 MB
 MIN_GAIN = 0.001  # a second network or more input shifts must buy this much on validation to be kept
 MAX_PASSES = 3  # members x shifts; the ONNX graph runs in int8 (vinocr.train.quantize), where three
-# passes cost about what one float32 pass did (20 inputs: 3.9 ms float32, 1.9 ms int8 per pass)
+# passes cost about 1.4 float32 passes (20 inputs: 4.8 ms float32, 2.6 ms int8 per pass, measured here)
 QUANTIZE_SEED = 11  # picks the calibration images of the int8 graph (training glyphs only)
 
 
