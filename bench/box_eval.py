@@ -37,15 +37,21 @@ def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int
     return out
 
 
+def by_style(boxes: list[SyntheticBox], values: np.ndarray) -> dict[str, np.ndarray]:
+    """One value per box, grouped per style (in the boxes' order) and overall ("all")."""
+    values = np.asarray(values)
+    styles = np.array([b.style for b in boxes])
+    return {**{style: values[styles == style] for style in dict.fromkeys(styles.tolist())}, "all": values}
+
+
 def right_by_style(recognizer, boxes: list[SyntheticBox]) -> dict[str, np.ndarray]:
     """Per style and overall ("all"): whether each box's recognised character is right."""
     results = recognizer.recognize_arrays([b.image for b in boxes])
-    right: dict[str, list[bool]] = {}
-    for box, result in zip(boxes, results):
-        ok = result.status == "ok" and result.char == recognizer.alphabet[box.label]
-        right.setdefault(box.style, []).append(ok)
-        right.setdefault("all", []).append(ok)
-    return {style: np.array(v) for style, v in right.items()}
+    right = [
+        result.status == "ok" and result.char == recognizer.alphabet[box.label]
+        for box, result in zip(boxes, results)
+    ]
+    return by_style(boxes, np.array(right, bool))
 
 
 def accuracy_by_style(recognizer, boxes: list[SyntheticBox]) -> dict[str, float]:
@@ -57,10 +63,7 @@ def array_accuracy_by_style(recognizer, boxes: list[SyntheticBox], glyphs: np.nd
     """The model on the 28x28 arrays of the glyphs each style drew (what the box path could reach)."""
     chosen = np.array([b.glyph for b in boxes])
     right = recognizer.predict_inputs(glyphs[chosen].astype(np.float32)).argmax(1) == [b.label for b in boxes]
-    by_style = {"all": right}
-    for style in dict.fromkeys(b.style for b in boxes):
-        by_style[style] = right[[b.style == style for b in boxes]]
-    return {style: float(v.mean()) for style, v in by_style.items()}
+    return {style: float(v.mean()) for style, v in by_style(boxes, right).items()}
 
 
 def blank_boxes(styles: tuple[str, ...], count: int, seed: int = 0) -> list[np.ndarray]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from vinocr.alphabet import UNREAD, VIN_ALPHABET
 from vinocr.box.recognizer import BoxResult
+from vinocr.train.members import checkpoint_member
 
 
 def top_frame(result: BoxResult, k: int = 5) -> pd.DataFrame:
@@ -283,8 +284,7 @@ def _precision(metrics: dict[str, Any]) -> str:
 
 def members_frame(metrics: dict[str, Any]) -> pd.DataFrame:
     """Each independently trained network at its last epoch (validation), and whether it was kept."""
-    names = (metrics.get("ensemble") or {}).get("members", [])
-    kept = {name.split("/")[0] if "/" in name else "member-0" for name in names}
+    kept = {checkpoint_member(name) for name in (metrics.get("ensemble") or {}).get("members", [])}
     rows = [
         {
             "network": row["member"],
@@ -293,7 +293,7 @@ def members_frame(metrics: dict[str, Any]) -> pd.DataFrame:
             "validation accuracy": row.get("val_accuracy"),
             "validation macro recall": row.get("val_macro_recall"),
             "validation boxes (box path)": row.get("val_box_accuracy"),
-            "in the shipped model": f"member-{row['member']}" in kept,
+            "in the shipped model": row["member"] in kept,
         }
         for row in metrics.get("members_trained") or []
     ]

@@ -19,7 +19,7 @@ import numpy as np
 from vinocr.alphabet import NUM_CLASSES, VIN_ALPHABET
 from vinocr.model_files import ALPHABET_FILE, HISTORY_FILE, KERAS_FILE, METRICS_FILE, ONNX_FILE
 from vinocr.train.data import sha256_file
-from vinocr.train.members import member_dir, member_seed
+from vinocr.train.members import checkpoint_member, member_dir, member_seed
 from vinocr.train.metrics import summarize
 
 MAX_MEMBERS = 3  # the Keras file holds every member in float32 (2.4 MB each): all model files under 10 MB
@@ -162,7 +162,7 @@ def finalize(
             except (OSError, ValueError) as exc:
                 print(f"skipping {path}: {exc}")
     val_logits = {name: net.predict(x_val, batch_size=1024, verbose=0) for name, net in nets.items()}
-    last = [name for name in paths if "/" not in name][-1]  # member 0's last epoch
+    last = [name for name in paths if checkpoint_member(name) == 0][-1]  # member 0's last epoch
     best_single = max(val_logits, key=lambda n: score(val_logits[n], y_val)[1])
     members = choose_members(val_logits, y_val, min(MAX_MEMBERS, max_passes))
 
@@ -230,7 +230,7 @@ def finalize(
     test_probs = onnx_probabilities(out / ONNX_FILE, split.x_test[..., None].astype(np.float32))
     test = summarize(split.y_test, test_probs.argmax(1))  # the one evaluation of the test split
 
-    lead = int(members[0].split("/")[0].removeprefix("member-")) if "/" in members[0] else 0
+    lead = checkpoint_member(members[0])
     history = histories[lead]
     best_epoch = max(history, key=lambda r: r.get("val_macro_recall", 0)) if history else {}
     metrics = {

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     histories = [member_history(member_dir(work, k), args.box_epochs) for k in range(args.members)]
     train_seconds = sum(row["seconds"] for history in histories for row in history)
-    prefix = PREFIX if args.box_epochs and read_history(work / f"{PREFIX}history.jsonl") else ""
+    prefix = PREFIX if any(row.get("stage") == "box path" for row in histories[0]) else ""  # stage 2 ran
     params = recipe(args)
     finalize(args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes)
     return 0
