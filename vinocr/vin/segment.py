@@ -396,8 +396,9 @@ def grid_rects(hmask: np.ndarray, flat: np.ndarray, min_boxes: int) -> tuple[lis
     their lines; both empty without a grid.
 
     Every pair of long lines is tried; among the pairs whose boxes explain nearly the most columns
-    (TALLEST_WITHIN) the tallest wins, so glyph strokes between the box lines cannot stand in for
-    the grid's top or bottom line.
+    (TALLEST_WITHIN), those with the most boxes, and among them the tallest, win: glyph strokes
+    between the box lines cannot stand in for the grid's top or bottom line, and a taller pair
+    that finds only part of the row (its lines too faint elsewhere) does not hide the boxes found.
     """
     bands = _line_bands(hmask, flat)
     found = []
@@ -409,7 +410,8 @@ def grid_rects(hmask: np.ndarray, flat: np.ndarray, min_boxes: int) -> tuple[lis
     if not found:
         return [], []
     most = max(f[0] for f in found)
-    best = max((f for f in found if f[0] >= TALLEST_WITHIN * most), key=lambda f: f[1])
+    near = [f for f in found if f[0] >= TALLEST_WITHIN * most]
+    best = max(near, key=lambda f: (len(f[2]), f[1]))
     return best[2], best[3]
 
 
