@@ -9,7 +9,9 @@ with an EXIF orientation tag). Each photo is read from its JPEG bytes exactly as
 (decode_photo, then read_field); the sheet it was made from (flat, clean, same glyphs) is read too.
 A field counts as found when all 17 boxes were found in order, each nearest its true centre.
 Character accuracy is the per-box reading; exact VIN is the rule-aware (prefer) VIN; a field whose
-boxes were not all found counts as all wrong. Nothing is written to disk unless --save-failures.
+boxes were not all found counts as all wrong. "Accepted" is the share of VINs the accept-or-review
+verdict accepts, and how many of those were not exactly right. Nothing is written to disk unless
+--save-failures.
 """
 
 from __future__ import annotations
@@ -34,30 +36,37 @@ from vinocr.vin.reader import VinReading, read_field
 
 def _scores(reading: VinReading, truth: np.ndarray, vin: str) -> dict[str, float]:
     """found: all boxes found in order; wrong: boxes reported found but not the true ones; chars:
-    characters right per box (0 when not found); exact: exact VIN in prefer mode."""
+    characters right per box (0 when not found); exact: exact VIN in prefer mode; accepted: the VIN
+    shown was accepted (vinocr.vin.confidence), accepted_wrong: accepted but not exactly right."""
     seg = reading.segmentation
     found = seg is not None and seg.ok and centres_match(seg.to_input(seg.centres), truth)
     wrong = seg is not None and seg.ok and not found
     chars = sum(a == b for a, b in zip(reading.plain, vin)) if found else 0
-    return {"found": found, "wrong": wrong, "chars": chars, "exact": found and reading.vin == vin}
+    exact = found and reading.vin == vin
+    accepted = reading.status == "accept"
+    return {
+        "found": found,
+        "wrong": wrong,
+        "chars": chars,
+        "exact": exact,
+        "accepted": accepted,
+        "accepted_wrong": accepted and not exact,
+    }
 
 
 def _summary(rows: dict[str, list[dict[str, float]]]) -> list[str]:
     """Markdown table rows: per tilt level and for all photos."""
     lines = [
         "| tilt | photos | all 17 found in order | 17 reported, wrong | characters right, all photos "
-        "(clean) | on fields found in both (clean) | exact VIN, prefer (clean) | median s |",
-        "|---|---|---|---|---|---|---|---|",
+        "(clean) | on fields found in both (clean) | exact VIN, prefer (clean) | accepted, of them wrong "
+        "(clean) | median s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     everything = [item for items in rows.values() for item in items]
     for tilt, items in [*rows.items(), ("all", everything)]:
-        photo = {
-            k: np.array([item["photo"][k] for item in items], float)
-            for k in ("found", "wrong", "chars", "exact")
-        }
-        clean = {
-            k: np.array([item["clean"][k] for item in items], float) for k in ("found", "chars", "exact")
-        }
+        keys = ("found", "wrong", "chars", "exact", "accepted", "accepted_wrong")
+        photo = {k: np.array([item["photo"][k] for item in items], float) for k in keys}
+        clean = {k: np.array([item["clean"][k] for item in items], float) for k in keys}
         both = (photo["found"] > 0) & (clean["found"] > 0)
         pairs, total = max(1, int(both.sum())), 17 * len(items)
         lines.append(
@@ -67,6 +76,8 @@ def _summary(rows: dict[str, list[dict[str, float]]]) -> list[str]:
             f"| {photo['chars'][both].sum() / (17 * pairs):.4f} "
             f"({clean['chars'][both].sum() / (17 * pairs):.4f}) "
             f"| {photo['exact'].mean():.3f} ({clean['exact'].mean():.3f}) "
+            f"| {photo['accepted'].mean():.3f}, {int(photo['accepted_wrong'].sum())} "
+            f"({clean['accepted'].mean():.3f}, {int(clean['accepted_wrong'].sum())}) "
             f"| {np.median([item['seconds'] for item in items]):.2f} |"
         )
     return lines
