@@ -173,3 +173,22 @@ def test_a_taller_line_pair_finding_part_of_the_row_does_not_hide_the_grid(vin_s
     result = find_field(decoded.gray)
     found = result.ok and centres_match(result.to_input(result.centres), photo.truth * decoded.scale)
     assert found or not result.ok, result.message  # never 17 boxes that are not the field's
+
+
+def test_a_blurred_cut_is_stretched_and_sharpened_and_a_blank_one_left_alone():
+    from vinocr.vin.light import scan_like
+
+    rng = np.random.default_rng(3)
+    cut = np.full((60, 60), 235.0)
+    cut[10:50, 27:33] = 170.0  # a pale stroke
+    blurred = np.clip(cv2.GaussianBlur(cut, (0, 0), 2.0) + rng.normal(0, 1.5, cut.shape), 0, 255).astype(
+        np.uint8
+    )
+    out = scan_like(blurred)
+    assert out.min() < 60  # the stroke's core is nearly black, as in a scan
+    assert abs(float(np.median(out)) - float(np.median(blurred))) <= 3  # the paper stays where it is
+    edge = np.abs(np.diff(out[30].astype(float))).max()
+    stretched_only = np.abs(np.diff(blurred[30].astype(float))).max() * (235 - 20) / (235 - blurred.min())
+    assert edge > 1.2 * stretched_only  # steeper than the contrast stretch alone makes it
+    blank = np.clip(235 + rng.normal(0, 2.0, (60, 60)), 0, 255).astype(np.uint8)
+    assert np.array_equal(scan_like(blank), blank)  # no ink stands out: nothing is added
