@@ -26,27 +26,9 @@ for m in $(seq 0 $((MEMBERS - 1))); do
 done
 wait
 echo "all members trained in $(( $(date +%s) - start )) s"
-$PY - "$WORK" "$MEMBERS" "$OUT" "${KEEP:-}" <<'PY'
-import shutil, sys, tarfile
-from pathlib import Path
-import keras
-work, members, out = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
-keep = sys.argv[4].split() if len(sys.argv) > 4 else []  # checkpoint names to bring back (default: all)
-for m in range(members):
-    folder = work if m == 0 else work / f"member-{m}"
-    slim = Path(f"/tmp/slim/member-{m}")
-    slim.mkdir(parents=True, exist_ok=True)
-    for path in sorted(folder.glob("*.keras")):
-        if path.name in keep or (not keep and (path.name == "best.keras" or path.name.startswith("box-epoch-"))):
-            keras.models.load_model(path, compile=False).save(slim / path.name)
-    for name in ("history.jsonl", "box-history.jsonl"):
-        if (folder / name).exists():
-            shutil.copy(folder / name, slim / name)
-    shutil.copy(work / "logs" / f"member-{m}.log", slim / "train.log")
-    with tarfile.open(out / f"member-{m}.tar", "w") as tar:
-        tar.add(slim, arcname=f"member-{m}")
-    print(m, sorted(p.name for p in slim.iterdir()))
-if (work / "box_inputs_validation.npz").exists():
-    shutil.copy(work / "box_inputs_validation.npz", out / "box_inputs_validation.npz")
-PY
+for m in $(seq 0 $((MEMBERS - 1))); do
+  $PY scripts/slim_checkpoints.py "$WORK" "$OUT/member-$m.tar" "member-$m" --member "$m" \
+    --log "$WORK/logs/member-$m.log" --keep ${KEEP:-}
+done
+if [ -f "$WORK/box_inputs_validation.npz" ]; then cp "$WORK/box_inputs_validation.npz" "$OUT/"; fi
 tail -n 3 "$WORK"/logs/*.log

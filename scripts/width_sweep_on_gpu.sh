@@ -20,19 +20,6 @@ echo "trained in $(( $(date +%s) - start )) s"
 for w in ${WIDTHS:-1.5 2 3}; do
   echo "== width $w"; tail -n 2 "/tmp/sweep/w$w/history.jsonl"; cat "/tmp/sweep/w$w/box-history.jsonl"
 done
-$PY - "$OUT" ${BRING:-} <<'PY'
-import shutil, sys, tarfile
-from pathlib import Path
-import keras
-out = Path(sys.argv[1])
-for width in sys.argv[2:]:
-    folder, slim = Path(f"/tmp/sweep/w{width}"), Path(f"/tmp/slim/w{width}")
-    slim.mkdir(parents=True, exist_ok=True)
-    for name in ("best.keras", "box-epoch-03.keras"):
-        if (folder / name).exists():
-            keras.models.load_model(folder / name, compile=False).save(slim / name)
-    for name in ("history.jsonl", "box-history.jsonl"):
-        shutil.copy(folder / name, slim / name)
-    with tarfile.open(out / f"width-{width}.tar", "w") as tar:
-        tar.add(slim, arcname=f"width-{width}")
-PY
+for w in ${BRING:-}; do
+  $PY scripts/slim_checkpoints.py "/tmp/sweep/w$w" "$OUT/width-$w.tar" "width-$w" --keep best.keras box-epoch-03.keras
+done
