@@ -25,11 +25,10 @@ import cv2
 import numpy as np
 
 from bench.common import eval_parser, load_split
-from vinocr.alphabet import CHAR_TO_INDEX
 from vinocr.box.recognizer import Recognizer
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
-from vinocr.synth.vins import glyph_index, random_valid_vin
+from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
 from vinocr.vin.photo import decode_photo
 from vinocr.vin.reader import VinReading, read_field
 
@@ -135,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.per_tilt):
             style = photos.STYLES[i % len(photos.STYLES)]
             vin = random_valid_vin(rng)
-            glyphs = [split.x_test[rng.choice(by_class[CHAR_TO_INDEX[c]])] for c in vin]
+            glyphs = vin_glyphs(vin, split.x_test, by_class, rng)
             photo = photos.make_photo(glyphs, rng, style, tilt, large=i % 5 == 4, sideways=i % 10 == 7)
             start = time.perf_counter()
             decoded = decode_photo(photo.data, "photo.jpg")

@@ -10,10 +10,11 @@ from vinocr.alphabet import CHAR_TO_INDEX
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match, make_field
 from vinocr.synth.samples import SAMPLE_VIN, sample_field
-from vinocr.synth.vins import glyph_index
+from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
 from vinocr.vin.field import find_field
-from vinocr.vin.light import flatten_light, line_mask
+from vinocr.vin.light import flatten_light, line_mask, scan_like
 from vinocr.vin.photo import decode_photo
+from vinocr.vin.reader import read_field
 from vinocr.vin.rectify import (
     _Quad,
     as_quad,
@@ -134,13 +135,10 @@ def test_a_row_of_blurred_glyph_strokes_is_no_box_line(vin_split, recognizer, ma
     # A photographed light-on-dark field whose glyph strokes, blurred, make two long "lines" across
     # the middle of the boxes: pairs with them explained up to 4% more columns than the box lines
     # themselves, and the boxes were cut half a box high (14 of 17 read as on the clean sheet).
-    from vinocr.synth.vins import random_valid_vin
-    from vinocr.vin.reader import read_field
-
     rng = np.random.default_rng(78)
     by_class = glyph_index(vin_split.y_val)
     vin = random_valid_vin(rng)
-    glyphs = [vin_split.x_val[rng.choice(by_class[CHAR_TO_INDEX[c]])] for c in vin]
+    glyphs = vin_glyphs(vin, vin_split.x_val, by_class, rng)
     photo = photos.make_photo(glyphs, rng, "boxes_dark", 0.03)
     reading = read_field(recognizer, decode_photo(photo.data).gray, "prefer", "photo.jpg")
     clean = read_field(recognizer, photo.sheet, "prefer", "sheet")
@@ -163,11 +161,9 @@ def test_a_taller_line_pair_finding_part_of_the_row_does_not_hide_the_grid(vin_s
         "has_uint32": 0,
         "uinteger": 1837535022,
     }
-    from vinocr.synth.vins import random_valid_vin
-
     by_class = glyph_index(vin_split.y_test)
     vin = random_valid_vin(rng)
-    glyphs = [vin_split.x_test[rng.choice(by_class[CHAR_TO_INDEX[c]])] for c in vin]
+    glyphs = vin_glyphs(vin, vin_split.x_test, by_class, rng)
     photo = photos.make_photo(glyphs, rng, "form", 0.10, large=True)
     decoded = decode_photo(photo.data)
     result = find_field(decoded.gray)
@@ -176,8 +172,6 @@ def test_a_taller_line_pair_finding_part_of_the_row_does_not_hide_the_grid(vin_s
 
 
 def test_a_blurred_cut_is_stretched_and_sharpened_and_a_blank_one_left_alone():
-    from vinocr.vin.light import scan_like
-
     rng = np.random.default_rng(3)
     cut = np.full((60, 60), 235.0)
     cut[10:50, 27:33] = 170.0  # a pale stroke

@@ -55,6 +55,13 @@ def glyph_index(labels: np.ndarray) -> dict[int, np.ndarray]:
     return {c: np.flatnonzero(labels == c) for c in range(len(VIN_ALPHABET))}
 
 
+def vin_glyphs(
+    vin: str, glyphs: np.ndarray, by_class: dict[int, np.ndarray], rng: np.random.Generator
+) -> list[np.ndarray]:
+    """Per character of `vin` a random glyph of its class (the photo benchmark's fields)."""
+    return [glyphs[rng.choice(by_class[CHAR_TO_INDEX[c]])] for c in vin]
+
+
 def render_vin_boxes(
     vin: str, glyphs: np.ndarray, by_class: dict[int, np.ndarray], rng: np.random.Generator
 ) -> list[np.ndarray]:
