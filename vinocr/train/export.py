@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -119,13 +120,17 @@ def quantization_images(x_train: np.ndarray, y_train: np.ndarray, seed: int = QU
     return calibration_sample([x_train, boxed], CALIBRATION_COUNT, seed)
 
 
-def onnx_probabilities(path: Path, x: np.ndarray) -> np.ndarray:
-    """The exported graph's output for (N, 28, 28, 1) inputs, as the recognizer runs it."""
+def onnx_reader(path: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """The exported graph, loaded once, as the recognizer runs it: (N, 28, 28, 1) inputs -> outputs."""
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
-    return np.concatenate([session.run(None, {name: x[i : i + 1024]})[0] for i in range(0, len(x), 1024)])
+
+    def probabilities(x: np.ndarray) -> np.ndarray:
+        return np.concatenate([session.run(None, {name: x[i : i + 1024]})[0] for i in range(0, len(x), 1024)])
+
+    return probabilities
 
 
 def finalize(
@@ -221,13 +226,14 @@ def finalize(
     final.save(model_path)
     export_onnx(final, out / ONNX_FILE, quantization_images(split.x_train, split.y_train))
     val_keras = final.predict(x_val, batch_size=1024, verbose=0)
-    val_probs = onnx_probabilities(out / ONNX_FILE, x_val)  # the shipped int8 graph
-    box_int8 = None if box_val is None else np.log(onnx_probabilities(out / ONNX_FILE, box_val[0]) + 1e-12)
+    shipped_graph = onnx_reader(out / ONNX_FILE)  # the shipped int8 graph
+    val_probs = shipped_graph(x_val)
+    box_int8 = None if box_val is None else np.log(shipped_graph(box_val[0]) + 1e-12)
     name = "+ int8 ONNX graph (shipped)"  # the prior correction is in its logits bias already
     shipped = np.log(val_probs + 1e-12)
     ablation.append(_row(name, members, shift_key, alpha, shipped, y_val, box_int8, box_val))
     val = summarize(y_val, val_probs.argmax(1))
-    test_probs = onnx_probabilities(out / ONNX_FILE, split.x_test[..., None].astype(np.float32))
+    test_probs = shipped_graph(split.x_test[..., None].astype(np.float32))
     test = summarize(split.y_test, test_probs.argmax(1))  # the one evaluation of the test split
 
     lead = checkpoint_member(members[0])
