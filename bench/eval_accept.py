@@ -7,9 +7,11 @@ python -m bench.eval_accept --emnist-dir ../shared/data/emnist --vins 1000 --see
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from bench.common import eval_parser, load_split
 from vinocr.box.recognizer import Recognizer
+from vinocr.calibration import load_calibration
 from vinocr.model_files import model_dir_from_env
 from vinocr.train.calibrate import read_vin_set, vin_outcomes, vin_report
 
@@ -22,8 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     split = load_split(args)
     folder = args.model_dir or model_dir_from_env()
-    calibration = Recognizer.load(folder).calibration
     raw = Recognizer.load(folder, calibrated=False)
+    calibration = load_calibration(folder, Path(raw.source))
     print(
         f"T = {calibration.temperature:.4f}, accept from {calibration.accept_threshold:.4f} "
         f"({calibration.source or calibration.note})"

@@ -22,6 +22,7 @@ import numpy as np
 from bench.common import eval_parser, load_split
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
+from vinocr.calibration import load_calibration
 from vinocr.model_files import model_dir_from_env
 from vinocr.synth.vins import generate_vins
 from vinocr.train.calibrate import read_vin_set, vin_outcomes
@@ -67,9 +68,8 @@ def array_errors(recognizer: Recognizer, glyphs: np.ndarray, labels: np.ndarray,
 
 def sure_vin_errors(folder: Path, glyphs: np.ndarray, labels: np.ndarray, vins: int, least: float):
     """(tiles, rows) for every wrong box of the wrong VINs whose probability is at least `least`."""
-    recognizer = Recognizer.load(folder)
     raw = Recognizer.load(folder, calibrated=False)
-    temperature = recognizer.calibration.temperature
+    temperature = load_calibration(folder, Path(raw.source)).temperature
     outcomes = vin_outcomes(read_vin_set(raw, glyphs, labels, vins, VAL_SEED), temperature)
     sure = outcomes.probability >= least
     chosen = set(np.flatnonzero(sure & ~outcomes.correct).tolist())
@@ -77,7 +77,7 @@ def sure_vin_errors(folder: Path, glyphs: np.ndarray, labels: np.ndarray, vins: 
         f"{vins} VINs: {int(sure.sum())} with probability >= {least}, {len(chosen)} of them wrong "
         f"(precision {1 - len(chosen) / max(1, int(sure.sum())):.4f})"
     )
-    tiles, rows = [], []
+    tiles, rows = [], []  # the same seed draws the same boxes again; only the wrong VINs' are kept
     for k, (vin, boxes) in enumerate(generate_vins(glyphs, labels, vins, VAL_SEED)):
         if k not in chosen:
             continue
