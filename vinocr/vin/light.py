@@ -118,8 +118,9 @@ def scan_like(box: np.ndarray) -> np.ndarray:
     the cut's darkest 1% stand well out of its noise (6 sigmas below the paper), the contrast is
     stretched (at most 4 times) so that they become nearly black, and an unsharp mask
     (SHARPEN_SIGMA, SHARPEN_AMOUNT) steepens the strokes' blurred edges: on validation-glyph photos
-    (two draws of 200) it read 12 and 16 more boxes right of 3,400, the clean sheets 3 fewer and 0
-    more. The paper stays where it is; a cut with no ink standing out is returned as it is.
+    (two draws of 200, scratch runs) it read 12 and 16 more boxes right of 3,400, the clean sheets
+    3 fewer and 0 more. The paper stays where it is; a cut with no ink standing out is returned as
+    it is.
     """
     values = box.astype(np.float32)
     paper = float(np.median(values))

@@ -37,9 +37,10 @@ LINE_KERNEL = 25  # px: horizontal runs at least this long count as line evidenc
 LINE_COVER = 0.8  # a vertical box line covers this share of the rows between the two long lines
 LINE_SHARE = 0.3  # a box-line pixel is at least this share of the long lines' typical brightness
 TALLEST_WITHIN = 0.9
-"""grid_rects: a pair of long lines explaining this share of the most columns any pair explains
-is taller than a pair made with the strokes of a row of blurred glyphs (photos: those explained
-up to 4% more columns than the box lines, 3% was the margin before)."""
+"""grid_rects: the pairs of long lines explaining at least this share of the most columns any pair
+explains compete (the most boxes, then the tallest): a pair made with the strokes of a row of
+blurred glyphs explained up to 4% more columns than the box lines in photos (3% was the margin
+before)."""
 MAX_GAP = 0.9  # box widths: neighbouring boxes of a grid stand at most this far apart
 MIN_CHAR_HEIGHT = 10  # px: written characters are at least this tall
 NO_BOXES = "no boxes or characters found"
