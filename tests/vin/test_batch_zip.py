@@ -87,8 +87,21 @@ def test_the_total_budget_stops_reading_and_names_the_rest(box_pngs):
     assert [f.path for f in found.folders] == ["good"]
     over = [m.split(": ")[1] for m in found.refused if "200 MB" in m]
     assert over == ["big/box09.png", "big/box10.png", "big/box11.png"]  # 8 x 24 MB fit in 200 MB
-    assert len(found.refused) == 11  # the 8 read lied about their size: corrupt
-    assert sum("corrupt" in m for m in found.refused) == 8
+    # the 8 within the budget are not read either: their folder cannot be a VIN
+    assert found.refused[-1] == "many.zip: folder big holds 8 box images; a VIN needs 17, so it is not read"
+    assert len(found.refused) == 4
+
+
+def test_a_member_lying_about_its_size_is_named_with_its_folder(box_pngs):
+    data = claim_sizes(
+        make_zip(folder("good", box_pngs) + folder("liar", box_pngs)), {"liar/box05.png"}, 5000
+    )
+    found = read_vin_zip(data, "lie.zip")
+    assert [f.path for f in found.folders] == ["good"]
+    assert found.refused[0].startswith("lie.zip: liar/box05.png: corrupt")
+    assert found.refused[1:] == [
+        "lie.zip: folder liar: 1 of its 17 box images could not be read, so it is not read"
+    ]
 
 
 def test_a_zip_bomb_member_is_refused(box_pngs):

@@ -9,8 +9,11 @@ reports a truncated file as an error instead of printing a warning and returning
 from __future__ import annotations
 
 import io
+import os
+import stat
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import cv2
 import numpy as np
@@ -222,19 +225,71 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(_to_uint8(array)), cv2.COLOR_BGR2GRAY)
 
 
-def read_limited(path: str | Path, max_bytes: int, kind: str) -> bytes:
-    """The bytes of a file no larger than `max_bytes`; ImageError names the file on any problem."""
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(mode: int) -> str:
+    """What a file of this st_mode is in words ("" for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((words for test, words in _KINDS if test(mode)), "not a regular file")
+
+
+def not_a_file(path: str | Path, mode: int) -> str:
+    """Why `path` (of st_mode `mode`, after links) is no file to read, naming a link's target:
+    e.g. "z.png: a link to a character device (/dev/zero), not a file" ("" for a regular file)."""
+    kind = special_kind(mode)
+    if not kind:
+        return ""
     path = Path(path)
+    if path.is_symlink():
+        kind = f"a link to {kind} ({Path(os.path.realpath(path)).as_posix()})"
+    return f"{path.as_posix()}: {kind}, not a file"
+
+
+def open_regular(path: str | Path, max_bytes: int, kind: str) -> BinaryIO:
+    """Open a regular file for reading, after checking without opening it that it is one (not a
+    FIFO, device, socket or folder, also behind a link) and holds at most `max_bytes`.
+    Raises ImageError naming the file."""
+    path = Path(path)
+    name = path.as_posix()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        info = os.stat(path)
+        problem = not_a_file(path, info.st_mode)
+        if problem:
+            raise ImageError(f"{problem}; refused")
+        if info.st_size > max_bytes:
             raise ImageError(
-                f"{path.as_posix()}: {size / 1e6:.1f} MB is too large for {kind} "
-                f"(max {max_bytes // 2**20} MB)"
+                f"{name}: {info.st_size / 1e6:.1f} MB is too large for {kind} (max {max_bytes // 2**20} MB)"
             )
-        return path.read_bytes()
+        # O_NONBLOCK: a FIFO put in its place since the check must not hang the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise ImageError(f"{path.as_posix()}: cannot read ({exc.strerror or exc})") from None
+        raise ImageError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        handle.close()
+        raise ImageError(f"{name}: not a regular file; refused")
+    return handle
+
+
+def read_limited(path: str | Path, max_bytes: int, kind: str) -> bytes:
+    """The bytes of a regular file no larger than `max_bytes` (checked before reading: see
+    open_regular; never more than that is read); ImageError names the file on any problem."""
+    with open_regular(path, max_bytes, kind) as handle:
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise ImageError(f"{Path(path).as_posix()}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:
+        raise ImageError(f"{Path(path).as_posix()}: grew beyond {max_bytes // 2**20} MB while being read")
+    return data
 
 
 def read_image_file(path: str | Path) -> np.ndarray:

@@ -3,6 +3,7 @@ summarise each VIN as one row (input, VIN, status, probability, boxes to check, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,10 @@ from typing import Any
 from vinocr.box.folder import FolderError, scan_folder
 from vinocr.box.image_io import ImageError
 from vinocr.box.recognizer import Recognizer
-from vinocr.vin.batch_zip import ZipVins, read_vin_zip
-from vinocr.vin.photo import decode_photo, read_photo_file
+from vinocr.field.photo import decode_photo, read_photo_file
+from vinocr.vin.batch_zip import ZipSource, iter_vin_zip
 from vinocr.vin.reader import VinReading, read_boxes, read_field
-from vinocr.vin.rules import VinReport
+from vinocr.vin.rules import VIN_LENGTH, VinReport
 
 CSV_FIELDS = ("input", "vin", "status", "probability", "check_boxes", "rules", "message")
 MARKS = {True: "pass", False: "FAIL", None: "unknown"}
@@ -26,6 +27,10 @@ class VinJob:
     input: str
     reading: VinReading | None = None
     error: str = ""
+
+
+JobOrMessage = VinJob | str
+"""What the iter_* readers yield: a VIN's job, or a message about something skipped or refused."""
 
 
 def rules_summary(report: VinReport) -> str:
@@ -66,40 +71,53 @@ def read_field_bytes(recognizer: Recognizer, name: str, data: bytes, mode: str) 
     return _field_job(recognizer, name, image, mode)
 
 
-def read_zip_bytes(recognizer: Recognizer, name: str, data: bytes, mode: str) -> tuple[list[VinJob], ZipVins]:
-    """A ZIP of box-image folders -> one job per folder of 17, and what the ZIP reader refused."""
-    found = read_vin_zip(data, name)
-    jobs = [
-        VinJob(f"{name}:{folder.label}", read_box_items(recognizer, folder.items, mode))
-        for folder in found.folders
-    ]
-    return jobs, found
+def iter_zip_jobs(recognizer: Recognizer, name: str, source: ZipSource, mode: str) -> Iterator[JobOrMessage]:
+    """A ZIP of box-image folders (a path, a seekable file object or bytes) -> one VinJob per folder
+    of 17, yielded as soon as it is read, and a message (str) for each member or folder refused.
+    Memory holds one VIN at a time (vinocr.vin.batch_zip.iter_vin_zip); box names carry the ZIP's."""
+    for found in iter_vin_zip(source, name):
+        if isinstance(found, str):
+            yield found
+            continue
+        items = [(f"{name}:{member}", data) for member, data in found.items]
+        yield VinJob(f"{name}:{found.label}", read_box_items(recognizer, items, mode))
 
 
-def read_path(recognizer: Recognizer, path: Path, mode: str) -> tuple[list[VinJob], list[str]]:
-    """A folder of 17 box images, a field image or a ZIP of box-image folders -> jobs, and messages
-    about what was skipped or refused (the rest is still read)."""
+def iter_path_jobs(recognizer: Recognizer, path: Path, mode: str) -> Iterator[JobOrMessage]:
+    """A folder of 17 box images, a field image or a ZIP of box-image folders -> VinJobs one at a
+    time, and a message (str) for each thing skipped or refused (the rest is still read)."""
     name = path.as_posix()
     if path.is_dir():
         try:
             scan = scan_folder(path)
         except FolderError as exc:
-            return [VinJob(name, error=str(exc))], []
+            yield VinJob(name, error=str(exc))
+            return
+        yield from scan.skipped
+        count = len(scan.images)
+        if count != VIN_LENGTH:  # refused from the listing: never reads 10,000 boxes to say so
+            yield VinJob(name, error=f"{name}: holds {count:,} box images; a VIN needs {VIN_LENGTH}")
+            return
         threshold = recognizer.calibration.accept_threshold
-        reading = read_boxes(recognizer.recognize_files(scan.images), mode, None, threshold)
-        return [VinJob(name, reading)], list(scan.skipped)
-    if path.suffix.lower() == ".zip":
+        yield VinJob(name, read_boxes(recognizer.recognize_files(scan.images), mode, None, threshold))
+    elif path.suffix.lower() == ".zip":
+        yield from iter_zip_jobs(recognizer, name, path, mode)
+    else:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return [VinJob(name, error=f"{name}: could not be read ({exc.strerror or exc})")], []
-        jobs, found = read_zip_bytes(recognizer, name, data, mode)
-        return jobs, found.refused
-    try:
-        image = read_photo_file(path).gray  # a scan or a phone photo of the field
-    except ImageError as exc:
-        return [VinJob(name, error=str(exc))], []
-    return [_field_job(recognizer, name, image, mode)], []
+            image = read_photo_file(path).gray  # a scan or a phone photo of the field
+        except ImageError as exc:
+            yield VinJob(name, error=str(exc))
+            return
+        yield _field_job(recognizer, name, image, mode)
+
+
+def read_path(recognizer: Recognizer, path: Path, mode: str) -> tuple[list[VinJob], list[str]]:
+    """iter_path_jobs collected: every job and every message at once (for a few VINs only)."""
+    jobs: list[VinJob] = []
+    messages: list[str] = []
+    for item in iter_path_jobs(recognizer, path, mode):
+        (messages if isinstance(item, str) else jobs).append(item)
+    return jobs, messages
 
 
 def _field_job(recognizer: Recognizer, name: str, image, mode: str) -> VinJob:
