@@ -6,8 +6,11 @@ temperature to every probability it returns: p_T = softmax(log(p) / T). The ONNX
 softmax probabilities of logits that already carry the class-prior correction, so dividing log(p)
 by T is the same as dividing those logits by T (the log-sum-exp constant cancels).
 
-A missing file means T = 1 and the default threshold; so does a file fitted for another model (the
-file records the sha256 of the ONNX file it was fitted on), with a note saying so. Numpy only.
+A missing file means T = 1 and the default threshold, with a note saying so. A file that is there but
+cannot be used (unreadable, malformed, out of range, or fitted for another model: the file records
+the sha256 of the ONNX file it was fitted on) gives the same with a note, or with `strict` (what
+Recognizer.load, and so the CLIs and the app, use) a CalibrationError: a model must never be run
+silently with another model's calibration. Numpy only.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ DEFAULT_ACCEPT_THRESHOLD = TARGET_PRECISION
 """Used without a fitted threshold: for a calibrated VIN probability, accepting p >= t keeps the
 expected precision of accepted VINs at or above t."""
 LOG_FLOOR = 1e-12
+
+
+class CalibrationError(ValueError):
+    """A calibration.json is there but cannot be used for this model (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -74,25 +81,38 @@ def read_calibration_file(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def load_calibration(folder: Path, model_file: Path | None = None) -> Calibration:
+def load_calibration(folder: Path, model_file: Path | None = None, strict: bool = False) -> Calibration:
     """The calibration for `model_file` from `folder`/calibration.json; identity (with a note) when the
-    file is missing, unreadable, malformed or fitted for another model."""
+    file is missing, and when it is unreadable, malformed or fitted for another model, unless `strict`:
+    then those raise CalibrationError."""
     path = Path(folder) / CALIBRATION_FILE
-    data = read_calibration_file(folder)
+    if not path.exists():
+        return Calibration(note=f"{path} is missing: probabilities are uncalibrated (T = 1)")
+    problem = _calibration_problem(path, model_file)
+    if isinstance(problem, Calibration):
+        return problem
+    if strict:
+        raise CalibrationError(problem)
+    return Calibration(note=f"{problem} (probabilities are uncalibrated until then)")
+
+
+def _calibration_problem(path: Path, model_file: Path | None) -> Calibration | str:
+    """The calibration in an existing calibration.json, or why it cannot be used."""
+    refit = "run `python -m vinocr.train.calibrate`"
+    data = read_calibration_file(path.parent)
     if data is None:
-        reason = "is missing" if not path.exists() else "could not be read"
-        return Calibration(note=f"{path} {reason}: probabilities are uncalibrated (T = 1)")
+        return f"{path} could not be read: {refit}"
     try:
         temperature = float(data["temperature"])
         threshold = float(data.get("accept", {}).get("threshold", DEFAULT_ACCEPT_THRESHOLD))
     except (KeyError, TypeError, ValueError, AttributeError):
-        return Calibration(note=f"{path} has no usable temperature: probabilities are uncalibrated (T = 1)")
+        return f"{path} has no usable temperature: {refit}"
     if not (0.05 <= temperature <= 20 and 0 < threshold <= 1):
-        return Calibration(note=f"{path}: temperature {temperature} or threshold {threshold} out of range")
+        return f"{path}: temperature {temperature} or threshold {threshold} out of range: {refit}"
     wanted = data.get("model_sha256")
     if model_file is not None and wanted and Path(model_file).exists() and file_sha256(model_file) != wanted:
-        return Calibration(
-            note=f"{path} was fitted for another model: run `python -m vinocr.train.calibrate` "
-            "(probabilities are uncalibrated until then)"
+        return (
+            f"{path} was fitted for another model (its model_sha256 is not the sha256 of "
+            f"{Path(model_file).name}): {refit}"
         )
     return Calibration(temperature, threshold, str(path))

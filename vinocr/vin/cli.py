@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         recognizer = Recognizer.load(args.model_dir)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError, OSError) as exc:  # no model, or another model's calibration
         print(f"error: {exc}", file=sys.stderr)
         return 2
     jobs, refused = read_inputs(recognizer, paths, args.mode)
