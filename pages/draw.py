@@ -7,15 +7,16 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from ui import canvas, figures
+from ui import camera, canvas, figures
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
 from ui.theme import CANVAS_BG, CANVAS_INK, TEXT, WARN
 from ui.vin_display import mode_radio, show_report, show_verdict, show_vin
+from vinocr.box.recognizer import BoxResult
 from vinocr.vin.reader import read_boxes
 from vinocr.vin.rules import VIN_LENGTH
 
-SINGLE, FIELD = "One character", "A whole VIN (17 cells)"
+SINGLE, FIELD, PHOTO = "One character", "A whole VIN (17 cells)", "Photo of one character"
 CHAR_SIDE = 280
 CELL_W, CELL_H = canvas.DRAW_CELL_W, canvas.DRAW_CELL_H
 COUNTER_KEY = "draw_clear_n"
@@ -58,21 +59,53 @@ def draw_single(stroke: int) -> None:
         if result.status != "ok":
             st.info("Draw a character: nothing readable yet.")
             return
-        colour = WARN if result.low_confidence else TEXT
-        st.markdown(
-            f"<div class='draw-prediction' style='font-size:1rem'>Prediction: "
-            "<span style='font-family:ui-monospace,monospace;font-size:3.2rem;font-weight:700;"
-            f"color:{colour}'>"
-            f"{result.char}</span> &nbsp; {result.confidence:.1%}"
-            + (f" · <b style='color:{WARN}'>low confidence</b>" if result.low_confidence else "")
-            + "</div>",
-            unsafe_allow_html=True,
-        )
-        st.markdown("**Most probable characters**")
-        st.markdown(figures.probability_bars_html(result, 5), unsafe_allow_html=True)
+        show_prediction(result)
+    show_steps(result)
+
+
+def show_prediction(result: BoxResult) -> None:
+    """The character read, its confidence and the most probable characters."""
+    colour = WARN if result.low_confidence else TEXT
+    st.markdown(
+        f"<div class='draw-prediction' style='font-size:1rem'>Prediction: "
+        "<span style='font-family:ui-monospace,monospace;font-size:3.2rem;font-weight:700;"
+        f"color:{colour}'>"
+        f"{result.char}</span> &nbsp; {result.confidence:.1%}"
+        + (f" · <b style='color:{WARN}'>low confidence</b>" if result.low_confidence else "")
+        + "</div>",
+        unsafe_allow_html=True,
+    )
+    st.markdown("**Most probable characters**")
+    st.markdown(figures.probability_bars_html(result, 5), unsafe_allow_html=True)
+
+
+def show_steps(result: BoxResult) -> None:
+    """The preprocessing steps from the input to the model's 28x28 input."""
     st.markdown("**Preprocessing steps**")
     steps = [(img, label) for label, img in result.steps[1:]]
     st.markdown(figures.figures_html(steps, 112), unsafe_allow_html=True)
+
+
+def photo_single() -> None:
+    """A camera photo of one character on paper, read as an uploaded box image is."""
+    shot = camera.take_photo(
+        "Take a photo of one character",
+        f"draw_camera_{ss[COUNTER_KEY]}",
+        "Write one character large on paper (a box around it is fine) and hold it up so that it is "
+        "at least a third of the picture's height.",
+    )
+    if shot is None:
+        st.info("Take a photo of one handwritten character (a digit or a capital letter; no I, O or Q).")
+        return
+    result = recognizer_or_stop().recognize_bytes([("camera photo", shot.getvalue())])[0]
+    if result.status != "ok":
+        st.warning(
+            f"{result.message or 'camera photo: no character found'}. Hold the paper closer: the "
+            "character should be at least a third of the picture's height, dark on light paper."
+        )
+        return
+    show_prediction(result)
+    show_steps(result)
 
 
 def draw_field(stroke: int) -> None:
@@ -128,12 +161,15 @@ def draw_field(stroke: int) -> None:
 
 page_header()
 st.title("Draw")
-mode_choice = st.radio("Canvas", [SINGLE, FIELD], horizontal=True, key="draw_kind")
-controls = st.columns([2, 1, 3])
-default_stroke = 18 if mode_choice == SINGLE else 6
-stroke_width = controls[0].slider("Stroke width", 2, 40, default_stroke, key=f"stroke_{mode_choice}")
-controls[1].button("Clear", on_click=clear_canvas, icon=":material/ink_eraser:")
-if mode_choice == SINGLE:
-    draw_single(stroke_width)
+mode_choice = st.radio("Canvas", [SINGLE, FIELD, PHOTO], horizontal=True, key="draw_kind")
+if mode_choice == PHOTO:
+    photo_single()
 else:
-    draw_field(stroke_width)
+    controls = st.columns([2, 1, 3])
+    default_stroke = 18 if mode_choice == SINGLE else 6
+    stroke_width = controls[0].slider("Stroke width", 2, 40, default_stroke, key=f"stroke_{mode_choice}")
+    controls[1].button("Clear", on_click=clear_canvas, icon=":material/ink_eraser:")
+    if mode_choice == SINGLE:
+        draw_single(stroke_width)
+    else:
+        draw_field(stroke_width)
