@@ -1,6 +1,7 @@
 """Metrics: training curves, test results (per-class recall, confusion matrix, most-confused pairs),
-calibration (reliability diagram, precision against coverage of accepted VINs), the model card, and
-a gallery of misclassified test images when the EMNIST files are at hand."""
+accuracy on other people's handwriting (realdev, per source; its misread images when that folder is
+at hand), calibration (reliability diagram, precision against coverage of accepted VINs), the model
+card, and a gallery of misclassified test images when the EMNIST files are at hand."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import streamlit as st
 from ui import figures, tables
 from ui.calibration_view import show_calibration
 from ui.navigation import page_header
+from ui.real_handwriting import show_real_handwriting
 from ui.theme import MUTED, PRIMARY, WARN
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.calibration import CALIBRATION_FILE, load_calibration
@@ -207,6 +209,8 @@ if matrix:
                 "share of true": st.column_config.ProgressColumn(min_value=0.0, max_value=0.2, format="%.3f")
             },
         )
+
+show_real_handwriting(metrics)
 
 calibration_path = folder / CALIBRATION_FILE
 calibration = read_json(str(calibration_path), stamp_of(calibration_path))
