@@ -5,11 +5,10 @@ The "many VINs" view (ui/many_vins.py) reads field images or a ZIP of box folder
 from __future__ import annotations
 
 import dataclasses
-import html
 
 import streamlit as st
 
-from ui import figures, inputs, many_vins, tables
+from ui import figures, inputs, many_vins, safe_text, tables
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
 from ui.theme import MUTED
@@ -51,7 +50,8 @@ def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: li
             (
                 thumbs[i],
                 f"{figures.prediction_caption(results[i])}<br>"
-                f"<span style='color:{MUTED};word-break:break-all'>{html.escape(results[i].name)}</span>",
+                f"<span style='color:{MUTED};word-break:break-all'>"
+                f"{figures.html_name(results[i].name)}</span>",
             )
             for i in indices
         ]
@@ -109,10 +109,10 @@ cols[3].metric("Empty or unreadable", len(empty) + len(bad))
 if bad:
     st.error(
         f"{len(bad)} file(s) could not be read; the others were processed:\n\n"
-        + "\n".join(f"- {r.message}" for r in bad)
+        + "\n".join(f"- {safe_text.message(r.message, [r.name])}" for r in bad)
     )
 if empty:
-    st.warning("No character found in: " + ", ".join(r.name for r in empty))
+    st.warning("No character found in: " + safe_text.names_list([r.name for r in empty], 50))
 
 table = tables.batch_table(results, thumbs)
 st.dataframe(

@@ -10,18 +10,33 @@ import cv2
 import numpy as np
 import streamlit as st
 
+from ui import safe_text
 from ui.tables import top_frame, top_text
 from ui.theme import BAR_BG, BORDER, MUTED, PRIMARY, TEXT, WARN
 from vinocr.box.image_io import encode_png, limit_size
 from vinocr.box.recognizer import BoxResult
 
+MAX_ASPECT = 40
+"""Longest side at most this many times the shortest in an image given to st.image: Streamlit scales an
+image down to DISPLAY_WIDTH, and a 1x100000 image would become 0 px high (a ValueError)."""
+DISPLAY_WIDTH = 1460  # Streamlit's widest image (2 x 730 px)
+
 
 def to_display(image: np.ndarray) -> np.ndarray:
-    """An image Streamlit shows as intended: gray stays gray, BGR becomes RGB."""
+    """An image Streamlit shows as intended: gray stays gray, BGR becomes RGB, and an extremely thin
+    image is scaled down to DISPLAY_WIDTH and padded with mid-gray to MAX_ASPECT:1, so that it can be
+    scaled at all."""
     if image.ndim == 3 and image.shape[2] == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    if image.ndim == 3 and image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+    if image.size and max(image.shape[:2]) > MAX_ASPECT * min(image.shape[:2]):
+        image = limit_size(image, DISPLAY_WIDTH)
+        height, width = image.shape[:2]
+        pad_y = max(0, -(-width // MAX_ASPECT) - height)  # the rows missing for MAX_ASPECT:1
+        pad_x = max(0, -(-height // MAX_ASPECT) - width)
+        pads = ((pad_y // 2, pad_y - pad_y // 2), (pad_x // 2, pad_x - pad_x // 2))
+        image = np.pad(image, pads + ((0, 0),) * (image.ndim - 2), constant_values=128)
     return image
 
 
@@ -59,11 +74,17 @@ def figures_html(figures: Sequence[tuple[np.ndarray, str]], height: int = 84, ma
     return "<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>" + "".join(parts) + "</div>"
 
 
+def html_name(name: str) -> str:
+    """A file name inside an HTML block: control characters as escapes (a blank line would end the
+    block and let Markdown in), then HTML-escaped, ':' as an entity (no ':material/' shortcode)."""
+    return html.escape(safe_text.visible(name)).replace(":", "&#58;")
+
+
 def box_card_html(index: int, result: BoxResult) -> str:
     """One box as HTML: number and file, the box and its 28x28 input, the character, confidence, top 3."""
     head = (
         f"<div style='font-weight:600'>Box {index + 1}</div>"
-        f"<div style='font-size:0.75rem;color:{MUTED};word-break:break-all'>{html.escape(result.name)}</div>"
+        f"<div style='font-size:0.75rem;color:{MUTED};word-break:break-all'>{html_name(result.name)}</div>"
     )
     figures = []
     original = first_image(result)
@@ -112,7 +133,7 @@ def show_box_card(index: int, result: BoxResult, show_steps: bool = True) -> Non
     """One box: the image, the 28x28 model input, the character, confidence, top 3 and the steps."""
     st.markdown(box_card_html(index, result), unsafe_allow_html=True)
     if result.status == "error":
-        st.error(result.message)
+        st.error(safe_text.message(result.message, [result.name]))
         return
     if show_steps and result.steps:
         with st.expander("Steps"):

@@ -10,6 +10,7 @@ from typing import Any
 
 from natsort import natsort_keygen
 
+from ui import safe_text
 from vinocr.box.image_io import IMAGE_SUFFIXES, encode_png, is_image_name
 from vinocr.vin.rules import VIN_LENGTH
 
@@ -78,7 +79,7 @@ def unique_names(items: Sequence[Item]) -> tuple[list[Item], list[str]]:
 
 def clash_message(clashes: Sequence[str], shown: int = 5) -> str:
     """What the page says about names uploaded more than once."""
-    names = ", ".join(clashes[:shown]) + (f" and {len(clashes) - shown} more" if len(clashes) > shown else "")
+    names = safe_text.names_list(clashes, shown)  # Markdown: each name a code span
     noun = "name was" if len(clashes) == 1 else f"{len(clashes)} names were"
     return (
         f"The same file {noun} uploaded more than once ({names}): for each, only the file uploaded "

@@ -4,19 +4,17 @@ filter and a CSV file. Refused files and ZIP members are listed by name; the res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import cv2
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui import figures, inputs, tables
+from ui import figures, inputs, safe_text, tables, uploads
 from ui.model import recognizer_or_stop
-from ui.vin_display import mode_radio
+from ui.vin_display import MODE_LABELS, mode_radio
 from vinocr.box.recognizer import Recognizer
-from vinocr.vin.batch_zip import read_vin_zip
-from vinocr.vin.many import CSV_FIELDS, VinJob, read_box_items, read_field_bytes, summary_row
+from vinocr.vin.many import CSV_FIELDS, JobOrMessage, iter_zip_jobs, read_field_bytes, summary_row
 from vinocr.vin.reader import VinReading
 
 KIND_FIELDS = "Field images (one VIN each)"
@@ -45,42 +43,64 @@ def strip_image(reading: VinReading | None) -> np.ndarray | None:
     return None if segmentation is None or segmentation.overlay is None else segmentation.overlay
 
 
-def vins_table(jobs: Sequence[VinJob], thumbs: Sequence[str | None]) -> pd.DataFrame:
-    """One row per VIN: thumbnail, then the CLI's CSV columns (vinocr.vin.many.summary_row)."""
-    rows = [{"image": thumb, **summary_row(job)} for job, thumb in zip(jobs, thumbs, strict=True)]
-    frame = pd.DataFrame(rows, columns=["image", *CSV_FIELDS])
-    frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce").astype("Float64")
-    return frame
-
-
 def with_status(frame: pd.DataFrame, status: str) -> pd.DataFrame:
     """The rows with this status ("all": every row)."""
     return frame if status == "all" else frame[frame["status"] == status]
 
 
-def read_uploads(recognizer: Recognizer, kind: str, items: list[inputs.Item], mode: str) -> dict:
-    """Read every VIN with a progress bar; keep rows and thumbnails (not the preprocessing images)."""
-    jobs: list[VinJob] = []
-    refused: list[str] = []
+class Collected:
+    """What the page keeps of an upload while it is read: one table row and one thumbnail per VIN,
+    and the messages about what was refused or could not be read (never the readings or images)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.problems: list[str] = []
+
+    def add(self, item: JobOrMessage) -> None:
+        """Keep a VIN's row and thumbnail (its reading is dropped by the caller), or a message."""
+        if isinstance(item, str):
+            self.problems.append(item)
+            return
+        thumb = figures.thumbnail_uri(strip_image(item.reading), 320)
+        self.rows.append({"image": thumb, **summary_row(item)})
+        if item.reading is not None:  # a box that could not be read, named with its ZIP and folder
+            self.problems.extend(box.message for box in item.reading.boxes if box.status == "error")
+
+    def table(self) -> pd.DataFrame:
+        """One row per VIN: thumbnail, then the CLI's CSV columns (vinocr.vin.many.summary_row)."""
+        frame = pd.DataFrame(self.rows, columns=["image", *CSV_FIELDS])
+        frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce").astype("Float64")
+        return frame
+
+
+def read_uploads(recognizer: Recognizer, kind: str, files: list[UploadedFile], mode: str) -> dict:
+    """Read every VIN one at a time with a progress bar, keeping only its row and thumbnail."""
+    collected = Collected()
     progress = st.progress(0.0, text="Reading ...")
-    if kind == KIND_ZIP:
-        name, data = items[0]
-        found = read_vin_zip(data, name)
-        refused = found.refused
-        for done, folder in enumerate(found.folders, start=1):
-            jobs.append(VinJob(f"{name}:{folder.label}", read_box_items(recognizer, folder.items, mode)))
-            progress.progress(done / len(found.folders), text=f"Read {done} of {len(found.folders)} VINs")
-    else:
-        for done, (name, data) in enumerate(items, start=1):
-            jobs.append(read_field_bytes(recognizer, name, data, mode))
-            progress.progress(done / len(items), text=f"Read {done} of {len(items)} field images")
+    try:
+        if kind == KIND_ZIP:
+            upload = files[0]
+            for item in iter_zip_jobs(recognizer, upload.name, upload, mode):
+                collected.add(item)
+                done = min(1.0, upload.tell() / max(1, upload.size))  # read member by member
+                progress.progress(done, text=f"Read {len(collected.rows):,} VINs from {upload.name}")
+        else:
+            order = inputs.natural_order([f.name for f in files])
+            for done, upload in enumerate((files[i] for i in order), start=1):
+                collected.add(read_field_bytes(recognizer, upload.name, upload.getvalue(), mode))
+                progress.progress(done / len(files), text=f"Read {done} of {len(files)} field images")
+    except Exception as exc:  # an unforeseen failure: say so, keep what was read
+        collected.problems.append(
+            f"{', '.join(f.name for f in files)}: reading stopped ({type(exc).__name__}: {exc}); "
+            f"the {len(collected.rows)} VINs read before are shown"
+        )
     progress.empty()
-    thumbs = [figures.thumbnail_uri(strip_image(job.reading), 320) for job in jobs]
-    return {"table": vins_table(jobs, thumbs), "refused": refused}
+    names = [f.name for f in files]
+    return {"table": collected.table(), "problems": collected.problems, "names": names, "mode": mode}
 
 
 def show_many_vins() -> None:
-    """The whole "many VINs" mode."""
+    """The whole "many VINs" mode. An upload is read once, then dropped: the page keeps its table."""
     ss = st.session_state
     ss.setdefault(COUNTER_KEY, 0)
     st.caption(
@@ -90,39 +110,52 @@ def show_many_vins() -> None:
     )
     kind = st.radio("Upload", [KIND_FIELDS, KIND_ZIP], horizontal=True, key="many_vins_kind")
     if kind == KIND_FIELDS:
-        uploads = st.file_uploader(
+        files = st.file_uploader(
             "Field images (PNG, JPEG or BMP)",
             type=inputs.UPLOAD_TYPES,
             accept_multiple_files=True,
             key=f"many_vins_fields_{ss[COUNTER_KEY]}",
         )
-        files = uploads or []
     else:
         upload = st.file_uploader("ZIP file", type=["zip"], key=f"many_vins_zip_{ss[COUNTER_KEY]}")
         files = [upload] if upload else []
     st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
     mode = mode_radio("many_vins_mode")
-    if not files:
+    if files:
+        ss.pop(STORE_KEY, None)  # the previous table goes before the next upload is read
+        ss[STORE_KEY] = read_uploads(recognizer_or_stop(), kind, files, mode)
+        uploads.release(files)  # read: the session keeps the table, not the upload
+        uploads.trim_heap()
+        ss[COUNTER_KEY] += 1  # a new, empty uploader in place of the one whose files were dropped
+        st.rerun()
+    store = ss.get(STORE_KEY)
+    if not store:
         st.info("Upload field images or a ZIP to start.")
         return
-    items = [(f.name, f.getvalue()) for f in files]
-    if kind == KIND_FIELDS:
-        items = [items[i] for i in inputs.natural_order([name for name, _ in items])]
-    sig = (kind, mode, inputs.signature(items))
-    store = ss.get(STORE_KEY)
-    if not store or store.get("sig") != sig:
-        store = {"sig": sig, **read_uploads(recognizer_or_stop(), kind, items, mode)}
-        ss[STORE_KEY] = store
-    show_results(store["table"], store["refused"])
+    st.caption(
+        f"Read from {safe_text.names_list(store['names'], 3)} with the check-digit rule "
+        f"{safe_text.escaped(MODE_LABELS.get(store['mode'], store['mode']))}. Each upload is read once "
+        "and not kept on the server: upload it again to read it with another setting."
+    )
+    show_results(store["table"], store["problems"])
 
 
-def show_results(table: pd.DataFrame, refused: list[str]) -> None:
+def show_problems(problems: list[str], shown: int = 20) -> None:
+    """The refused or unreadable parts, each message as literal text (it holds file names)."""
+    lines = "\n".join(f"- {safe_text.code(message)}" for message in problems[:shown])
+    more = f"\n\n{len(problems) - shown} more in the list below." if len(problems) > shown else ""
+    st.error(
+        f"{len(problems)} part(s) were refused or could not be read; the rest was read:\n\n{lines}{more}"
+    )
+    if len(problems) > shown:
+        with st.expander(f"All {len(problems)} messages"):
+            st.dataframe(pd.DataFrame({"message": problems}), hide_index=True)
+
+
+def show_results(table: pd.DataFrame, problems: list[str]) -> None:
     """Counts, refused parts, the filtered table and its CSV file."""
-    if refused:
-        st.error(
-            f"{len(refused)} part(s) were refused or skipped; the rest was read:\n\n"
-            + "\n".join(f"- {message}" for message in refused)
-        )
+    if problems:
+        show_problems(problems)
     counts = table["status"].value_counts()
     cols = st.columns(4)
     cols[0].metric("VINs", len(table))

@@ -8,6 +8,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from tests.markdown_view import plain
 from ui.many_vins import KIND_ZIP
 from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes, sample_field
@@ -32,8 +33,8 @@ def test_batch_lists_a_bad_file_and_reads_the_others(open_page, texts, sample_fi
     files.append(("empty10.png", encode_png(np.zeros((64, 64), np.uint8)), "image/png"))
     uploader(at).set_value(files).run()
     assert not at.exception
-    assert "zz_broken.png: not a readable image" in texts(at.error)
-    assert "empty10.png" in texts(at.warning)
+    assert "zz_broken.png: not a readable image" in plain(texts(at.error))
+    assert "`empty10.png`" in texts(at.warning)
     table = at.dataframe[0].value
     assert len(table) == 7
     rows = table.set_index("file")
@@ -59,8 +60,8 @@ def test_batch_counts_and_lists_a_too_large_file_and_same_names(open_page, texts
     files.append(("box03.png", encode_png(np.zeros((64, 64), np.uint8)), "image/png"))  # same name again
     uploader(at).set_value(files).run()
     assert not at.exception
-    assert "big.png: 27.3 MB is too large for a box image" in texts(at.error)
-    assert "box03.png" in texts(at.warning) and "uploaded last is read" in texts(at.warning)
+    assert "big.png: 27.3 MB is too large for a box image" in plain(texts(at.error))
+    assert "`box03.png`" in texts(at.warning) and "uploaded last is read" in texts(at.warning)
     table = at.dataframe[0].value.set_index("file")
     assert len(table) == 18 and table.loc["box03.png", "status"] == "empty"  # the later upload
     assert [m.value for m in at.metric] == ["18", "16", at.metric[2].value, "2"]
@@ -108,3 +109,45 @@ def test_many_vins_from_field_images_lists_a_bad_file_as_a_row(open_page):
     assert table.loc["bad.png", "status"] == "error"
     assert "not a readable image" in table.loc["bad.png", "message"]
     assert table.loc["f2.png", "status"] in ("accept", "review") and len(table.loc["f2.png", "vin"]) == 17
+
+
+def zip_of(folders: dict[str, list[tuple[str, bytes]]]) -> bytes:
+    """A ZIP with one folder per key, holding the (name, bytes) members given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for folder, members in folders.items():
+            for name, data in members:
+                archive.writestr(f"{folder}/{name}", data)
+    return buffer.getvalue()
+
+
+def upload_zip(open_page, name: str, data: bytes):
+    """The Batch page in many-VINs mode after uploading one ZIP."""
+    at = open_page("pages/batch.py")
+    at.radio(key="batch_view").set_value("Many VINs").run()
+    at.radio(key="many_vins_kind").set_value(KIND_ZIP).run()
+    at.file_uploader[0].set_value((name, data, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_an_unreadable_box_inside_a_zip_folder_is_named_with_the_zip(open_page, texts, sample_files):
+    good = [(name, data) for name, data, _ in sample_files()]
+    broken = good[:16] + [("box17.png", b"this is not a PNG")]
+    at = upload_zip(open_page, "fleet.zip", zip_of({"car1": good, "car2": broken}))
+    assert "fleet.zip:car2/box17.png: not a readable image" in plain(texts(at.error))
+    table = at.dataframe[0].value.set_index("input")
+    assert list(table.index) == ["fleet.zip:car1", "fleet.zip:car2"]
+    assert table.loc["fleet.zip:car2", "status"] == "review" and "?" in table.loc["fleet.zip:car2", "vin"]
+
+
+def test_a_read_zip_is_dropped_and_only_the_table_is_kept(open_page, sample_files):
+    good = [(name, data) for name, data, _ in sample_files()]
+    at = upload_zip(open_page, "two.zip", zip_of({"a": good, "b": good}))
+    store = at.session_state["many_vins_store"]
+    assert set(store) == {"table", "problems", "names", "mode"}  # no readings, boxes or upload bytes
+    assert store["names"] == ["two.zip"] and len(store["table"]) == 2
+    assert at.file_uploader[0].value is None  # a fresh uploader: the upload itself is not kept
+    assert any("`two.zip`" in c.value for c in at.caption)  # what the table was read from
+    at.segmented_control(key="many_vins_status").set_value("all").run()  # the table stays
+    assert len(at.dataframe[0].value) == 2
