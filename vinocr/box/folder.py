@@ -1,5 +1,7 @@
 """The box images of a folder, in natural name order, with a word for every image-named entry that
-cannot be read (a folder called x.png, a broken link, a device) instead of skipping it silently."""
+cannot be read (a folder called x.png, a broken link, a FIFO, a device or a link to one, named as
+what it is) instead of skipping it silently. Only names and file types are read here (no file is
+opened), so a folder of 10,000 images is listed in moments."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from natsort import natsort_keygen
 
-from vinocr.box.image_io import is_image_name
+from vinocr.box.image_io import is_image_name, special_file
 
 
 class FolderError(ValueError):
@@ -27,21 +29,21 @@ class FolderScan:
 def _entry_problem(entry: os.DirEntry) -> str | None:
     """Why an image-named entry cannot be read as a file (None for a regular file or a link to one)."""
     try:
-        if entry.is_file():
-            return None
-        if entry.is_dir():
-            return "a folder, not an image file"
-        if entry.is_symlink():
-            return "a broken link (its target does not exist)"
-        return "not a regular file"
+        mode = entry.stat(follow_symlinks=True).st_mode
+    except FileNotFoundError:
+        return "a broken link (its target does not exist)" if entry.is_symlink() else "gone"
     except OSError as exc:
         return f"cannot read ({exc.strerror or exc})"
+    kind = special_file(entry.path, mode)
+    if kind == "a folder":
+        return "a folder, not an image file"
+    return f"{kind}, not a file" if kind else None
 
 
 def scan_folder(folder: str | Path) -> FolderScan:
     """Every .png/.jpg/.jpeg/.bmp entry directly in `folder` (any letter case), in natural name order
     (b2 before b10). Other names are ignored. Raises FolderError when the folder cannot be listed."""
-    if not str(folder).strip():  # Path("") would silently mean the current folder
+    if not str(folder):  # Path("") would silently mean the current folder (" " is a name)
         raise FolderError("the folder name is empty")
     path = Path(folder)
     if not path.exists():

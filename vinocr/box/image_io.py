@@ -241,16 +241,13 @@ def special_kind(mode: int) -> str:
     return next((words for test, words in _KINDS if test(mode)), "not a regular file")
 
 
-def not_a_file(path: str | Path, mode: int) -> str:
-    """Why `path` (of st_mode `mode`, after links) is no file to read, naming a link's target:
-    e.g. "z.png: a link to a character device (/dev/zero), not a file" ("" for a regular file)."""
+def special_file(path: str | Path, mode: int) -> str:
+    """What `path` (of st_mode `mode`, after links) is when it is no file to read, naming a link's
+    target: e.g. "a link to a character device (/dev/zero)"; "" for a regular file."""
     kind = special_kind(mode)
-    if not kind:
-        return ""
-    path = Path(path)
-    if path.is_symlink():
+    if kind and Path(path).is_symlink():
         kind = f"a link to {kind} ({Path(os.path.realpath(path)).as_posix()})"
-    return f"{path.as_posix()}: {kind}, not a file"
+    return kind
 
 
 def open_regular(path: str | Path, max_bytes: int, kind: str) -> BinaryIO:
@@ -261,9 +258,9 @@ def open_regular(path: str | Path, max_bytes: int, kind: str) -> BinaryIO:
     name = path.as_posix()
     try:
         info = os.stat(path)
-        problem = not_a_file(path, info.st_mode)
-        if problem:
-            raise ImageError(f"{problem}; refused")
+        special = special_file(path, info.st_mode)
+        if special:
+            raise ImageError(f"{name}: {special}, not a file; refused")
         if info.st_size > max_bytes:
             raise ImageError(
                 f"{name}: {info.st_size / 1e6:.1f} MB is too large for {kind} (max {max_bytes // 2**20} MB)"

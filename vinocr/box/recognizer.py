@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -253,8 +254,14 @@ def _process_pool() -> ProcessPoolExecutor | None:
         cores = os.cpu_count() or 1
         if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return None
-        _PROCESSES.append(ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork")))
+        context = multiprocessing.get_context("fork")
+        _PROCESSES.append(ProcessPoolExecutor(cores, mp_context=context, initializer=_leave_interrupts))
     return _PROCESSES[0]
+
+
+def _leave_interrupts() -> None:
+    """In a worker process: Ctrl-C is the main process's to handle (no traceback from every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _prepare_file(path: str | Path, lazy: bool = True) -> Preprocessed | str:

@@ -46,6 +46,11 @@ ZipSource = str | Path | BinaryIO | bytes
 """A ZIP as a path, a seekable binary file object (e.g. an upload) or, for small ones, bytes."""
 
 
+class ZipError(str):
+    """A message saying that the whole ZIP cannot be read (not a ZIP, too large, not a regular file,
+    too many members): a str, so it can be listed with the other messages."""
+
+
 @dataclass
 class ZipFolder:
     """One folder of box images (one VIN), its images in natural filename order."""
@@ -186,7 +191,8 @@ def _empty_message(infos: list[zipfile.ZipInfo], name: str) -> str:
 
 def iter_vin_zip(source: ZipSource, name: str = "upload.zip") -> Iterator[ZipFolder | str]:
     """The folders of 17 box images of a ZIP, one at a time in natural order, each with its images'
-    bytes (ZipFolder), and a message (str) for every member or folder refused, the ZIP named in it.
+    bytes (ZipFolder), and a message (str) for every member or folder refused, the ZIP named in it;
+    a ZIP that cannot be read at all gives one ZipError (a str) and nothing else.
 
     Memory holds one folder's images at a time. A path or file object is read member by member,
     never whole (a path is opened, and closed when the iteration ends). When no VIN can be read a
@@ -195,12 +201,12 @@ def iter_vin_zip(source: ZipSource, name: str = "upload.zip") -> Iterator[ZipFol
     try:
         archive = _open_archive(source, name)
     except ValueError as exc:
-        yield str(exc)
+        yield ZipError(exc)
         return
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            yield f"{name}: {len(infos):,} members, more than the {MAX_MEMBERS:,} one ZIP may hold"
+            yield ZipError(f"{name}: {len(infos):,} members, more than the {MAX_MEMBERS:,} one ZIP may hold")
             return
         groups, refused = _plan(infos, name)
         yield from refused

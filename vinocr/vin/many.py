@@ -12,7 +12,7 @@ from vinocr.box.folder import FolderError, scan_folder
 from vinocr.box.image_io import ImageError
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo, read_photo_file
-from vinocr.vin.batch_zip import ZipSource, iter_vin_zip
+from vinocr.vin.batch_zip import ZipError, ZipSource, iter_vin_zip
 from vinocr.vin.reader import VinReading, read_boxes, read_field
 from vinocr.vin.rules import VIN_LENGTH, VinReport
 
@@ -73,14 +73,17 @@ def read_field_bytes(recognizer: Recognizer, name: str, data: bytes, mode: str) 
 
 def iter_zip_jobs(recognizer: Recognizer, name: str, source: ZipSource, mode: str) -> Iterator[JobOrMessage]:
     """A ZIP of box-image folders (a path, a seekable file object or bytes) -> one VinJob per folder
-    of 17, yielded as soon as it is read, and a message (str) for each member or folder refused.
+    of 17, yielded as soon as it is read, and a message (str) for each member or folder refused; a
+    ZIP that cannot be read at all (not a ZIP, too large, a FIFO) gives one VinJob with the error.
     Memory holds one VIN at a time (vinocr.vin.batch_zip.iter_vin_zip); box names carry the ZIP's."""
     for found in iter_vin_zip(source, name):
-        if isinstance(found, str):
+        if isinstance(found, ZipError):  # the whole ZIP: an error row, like an unreadable image
+            yield VinJob(name, error=str(found))
+        elif isinstance(found, str):
             yield found
-            continue
-        items = [(f"{name}:{member}", data) for member, data in found.items]
-        yield VinJob(f"{name}:{found.label}", read_box_items(recognizer, items, mode))
+        else:
+            items = [(f"{name}:{member}", data) for member, data in found.items]
+            yield VinJob(f"{name}:{found.label}", read_box_items(recognizer, items, mode))
 
 
 def iter_path_jobs(recognizer: Recognizer, path: Path, mode: str) -> Iterator[JobOrMessage]:
