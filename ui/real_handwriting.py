@@ -186,6 +186,7 @@ def show_real_handwriting(metrics: dict[str, Any]) -> None:
     st.dataframe(
         frame,
         hide_index=True,
+        row_height=THUMB,
         column_config={
             "image": st.column_config.ImageColumn(width="small"),
             "probability": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
