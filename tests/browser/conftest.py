@@ -52,8 +52,8 @@ def start_server(tmp_path_factory, fake_training_files):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium under Playwright, one per test session."""
+def playwright_driver():
+    """Playwright's driver, one per test session (a second sync_playwright may not run beside it)."""
     if not CHROMIUM.exists():
         _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
@@ -61,6 +61,39 @@ def chromium():
     except ImportError:
         _skip_or_fail("playwright (Python) is not installed")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def launch_chromium(playwright_driver):
+    """Callable: Debian's Chromium, headless, with the common arguments and `extra` ones (close it
+    yourself, or let the session's end do it)."""
+
+    def launch(extra: list[str] | None = None):
+        return playwright_driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, *(extra or [])]
+        )
+
+    return launch
+
+
+@pytest.fixture(scope="session")
+def chromium(launch_chromium):
+    """Debian's Chromium under Playwright, one per test session."""
+    browser = launch_chromium()
+    yield browser
+    browser.close()
+
+
+def fake_camera_args(video: Path, prompt_accepted: bool = True) -> list[str]:
+    """Chromium arguments for a fake camera that plays `video` (.y4m or .mjpeg); the permission
+    prompt is accepted without showing (give the context the camera permission too), or with
+    `prompt_accepted=False` left to the context (refused unless it grants the camera)."""
+    accept = ["--use-fake-ui-for-media-stream"] if prompt_accepted else []
+    return [*accept, "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+
+
+@pytest.fixture(scope="session")
+def fake_camera():
+    """Callable: Chromium arguments for a fake camera playing a .y4m or .mjpeg file."""
+    return fake_camera_args

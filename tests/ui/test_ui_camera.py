@@ -1,0 +1,63 @@
+"""ui.camera: what the page says to change when a camera photo's field is not found, and about a
+camera photo's size."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ui import camera
+
+LIT = np.tile(np.linspace(30, 220, 640, dtype=np.float32), (360, 1)).astype(np.uint8)  # ink to paper
+
+
+def boxes(
+    x0: float, x1: float, y: float = 150.0, left_h: float = 40.0, right_h: float = 40.0, count: int = 17
+):
+    """`count` box outlines (4, 2) from x0 to x1 along y, heights growing from left_h to right_h."""
+    xs, heights = np.linspace(x0, x1, count + 1), np.linspace(left_h, right_h, count)
+    return [
+        np.array([(a, y - h / 2), (b, y - h / 2), (b, y + h / 2), (a, y + h / 2)], np.float64)
+        for a, b, h in zip(xs[:-1], xs[1:], heights, strict=True)
+    ]
+
+
+def test_a_dark_picture_asks_for_more_light():
+    advice = camera.framing_advice((LIT * 0.3).astype(np.uint8), [])
+    assert advice[0].startswith("**More light:** the picture is dark")
+
+
+def test_a_flat_grey_picture_asks_for_more_light():
+    flat = np.full((360, 640), 120, np.uint8)
+    flat[::7, ::5] = 150
+    assert camera.framing_advice(flat, boxes(100, 600))[0].startswith("**More light:** ink and paper")
+
+
+def test_no_boxes_seen_asks_to_come_closer_with_the_share():
+    advice = camera.framing_advice(LIT, [])
+    share = f"{camera.MIN_FIELD_SHARE:.0%}"
+    assert advice == [f"**Closer:** no boxes were seen; the field should fill at least {share} of the width."]
+
+
+def test_a_few_small_boxes_ask_to_come_closer_and_say_how_much_they_span():
+    advice = camera.framing_advice(LIT, boxes(100, 260, count=9))
+    assert advice[0].startswith("**Closer:** the boxes found span 25% of the width")
+
+
+def test_a_field_leaning_away_asks_for_a_flatter_hold():
+    advice = camera.framing_advice(LIT, boxes(40, 600, left_h=30, right_h=50))
+    assert advice == [advice[0]] and advice[0].startswith("**Flatter:**")
+
+
+def test_a_turned_field_asks_to_hold_it_level():
+    turned = [outline + [[0, 0.4 * outline[:, 0].mean()]] for outline in boxes(40, 600)]
+    advice = camera.framing_advice(LIT, turned)
+    assert len(advice) == 1 and advice[0].startswith("**Straighter:** the field is turned by 2")
+
+
+def test_nothing_to_point_at_gives_the_general_note():
+    assert camera.framing_advice(LIT, boxes(40, 600)) == [camera.share_note()]
+
+
+def test_the_size_note_warns_below_720p_only():
+    assert camera.size_note((1280, 720)) == "Camera photo: 1280x720 px."
+    assert "too small to find" in camera.size_note((640, 480))
