@@ -26,10 +26,10 @@ import numpy as np
 
 from bench.common import eval_parser, load_split
 from vinocr.box.recognizer import Recognizer
+from vinocr.field.photo import decode_photo
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
-from vinocr.vin.photo import decode_photo
 from vinocr.vin.reader import VinReading, read_field
 
 

@@ -18,9 +18,10 @@ from collections import defaultdict
 import numpy as np
 
 from bench.common import eval_parser, load_split
+from vinocr.field.grid import find_boxes
+from vinocr.field.pipeline import find_field
+from vinocr.field.result import SegmentResult
 from vinocr.synth.fields import STYLES, centres_match, make_field
-from vinocr.vin.field import find_field
-from vinocr.vin.segment import SegmentResult, find_boxes
 
 PATHS = {"find_field": find_field, "find_boxes": find_boxes}
 

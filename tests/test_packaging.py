@@ -25,7 +25,7 @@ TRAINING_ONLY = {"tensorflow", "tensorflow-cpu", "keras", "tf2onnx", "onnx", "h5
 RUNTIME_IMPORTS = """
 import sys
 from streamlit.testing.v1 import AppTest
-import vinocr, vinocr.box.cli, vinocr.box.recognizer, vinocr.vin.segment, vinocr.vin.reader, vinocr.vin.cli
+import vinocr, vinocr.box.cli, vinocr.box.recognizer, vinocr.field.pipeline, vinocr.vin.reader, vinocr.vin.cli
 for page in ["pages/home.py", "pages/recognize.py", "pages/draw.py", "pages/batch.py", "pages/metrics.py"]:
     at = AppTest.from_file("app.py", default_timeout=60)
     at.run()

@@ -1,2 +1,2 @@
-"""Whole VINs: the VIN rules, rule-aware decoding, finding the 17 boxes in a field image, the VIN
-reader and its command line (`vinocr-vin`)."""
+"""Whole VINs: the VIN rules, rule-aware decoding, confidence, the VIN reader and its command
+line (`vinocr-vin`), many VINs at once. Finding the boxes in a field image is vinocr.field."""

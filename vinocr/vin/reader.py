@@ -11,11 +11,11 @@ import numpy as np
 from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, UNREAD
 from vinocr.box.recognizer import BoxResult, Recognizer
 from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
+from vinocr.field.pipeline import find_field
+from vinocr.field.result import SegmentResult
 from vinocr.vin.confidence import VinConfidence, assess, not_decoded
 from vinocr.vin.decode import DecodeResult, decode_vin
-from vinocr.vin.field import find_field
 from vinocr.vin.rules import VIN_LENGTH, VinReport, check_vin
-from vinocr.vin.segment import SegmentResult
 
 
 @dataclass

@@ -7,25 +7,18 @@ import numpy as np
 import pytest
 
 from vinocr.alphabet import CHAR_TO_INDEX
+from vinocr.field.cut import scan_like
+from vinocr.field.grid import find_boxes
+from vinocr.field.light import flatten_light, line_mask
+from vinocr.field.locate import box_holes, box_row, dark_ink_in, text_rows
+from vinocr.field.photo import decode_photo
+from vinocr.field.pipeline import find_field
+from vinocr.field.quad import BoxQuad, as_quad, grid_quad, without_perspective
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match, make_field
 from vinocr.synth.samples import SAMPLE_VIN, sample_field
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
-from vinocr.vin.field import find_field
-from vinocr.vin.light import flatten_light, line_mask, scan_like
-from vinocr.vin.photo import decode_photo
 from vinocr.vin.reader import read_field
-from vinocr.vin.rectify import (
-    _Quad,
-    as_quad,
-    box_holes,
-    box_row,
-    dark_ink_in,
-    grid_quad,
-    text_rows,
-    without_perspective,
-)
-from vinocr.vin.segment import find_boxes
 
 
 def _glyph(char: str) -> np.ndarray:
@@ -91,7 +84,7 @@ def test_an_upright_line_beside_a_row_of_characters_is_no_character():
     assert centres_match(result.to_input(result.centres), truth + [0, height])
 
 
-def _boxes(count: int, jitter: float, seed: int) -> list[_Quad]:
+def _boxes(count: int, jitter: float, seed: int) -> list[BoxQuad]:
     """`count` boxes of 40 x 50 px in a level row, each corner moved by up to `jitter` px."""
     rng = np.random.default_rng(seed)
     row = []

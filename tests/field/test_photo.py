@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from vinocr.box.image_io import ImageError, decode_image
+from vinocr.field.photo import MAX_PIXELS, WORK_SIDE, decode_photo, read_photo_file
 from vinocr.synth.photos import LARGE_FRAME, encode_jpeg
 from vinocr.synth.samples import SAMPLE_VIN, sample_photo
 from vinocr.vin.cli import main
-from vinocr.vin.photo import MAX_PIXELS, WORK_SIDE, decode_photo, read_photo_file
 from vinocr.vin.reader import read_field
 
 

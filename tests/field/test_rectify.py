@@ -4,11 +4,11 @@ import cv2
 import numpy as np
 import pytest
 
+from vinocr.field.grid import find_boxes
+from vinocr.field.light import PAPER, flatten_light
+from vinocr.field.pipeline import find_field
 from vinocr.synth.fields import centres_match, make_field
 from vinocr.synth.samples import SAMPLE_VIN, sample_field
-from vinocr.vin.field import find_field
-from vinocr.vin.light import PAPER, flatten_light
-from vinocr.vin.segment import find_boxes
 
 CELL, MARGIN = 96, 40  # the sample field's geometry (vinocr.synth.samples.sample_field)
 ABOVE = 300  # px of paper above the field on its sheet

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from vinocr.box.preprocess import preprocess_box
+from vinocr.field.grid import find_boxes
+from vinocr.field.result import NO_BOXES, SegmentResult
 from vinocr.synth.fields import STYLES, centres_match, make_field, random_style
-from vinocr.vin.segment import NO_BOXES, SegmentResult, find_boxes
 
 VIN = "1HGCM82633A004352"
 
