@@ -14,9 +14,9 @@ from ui.vin_display import mode_radio, show_report, show_verdict, show_vin
 from vinocr.alphabet import UNREAD, VIN_ALPHABET
 from vinocr.box.image_io import ImageError
 from vinocr.box.recognizer import BoxResult
-from vinocr.vin.photo import decode_photo
+from vinocr.field.photo import decode_photo
+from vinocr.field.result import SegmentResult
 from vinocr.vin.reader import VinReading, read_boxes, read_field
-from vinocr.vin.segment import SegmentResult
 
 SAMPLE_KEY = "recognize_sample"  # "boxes", "field" or "photo": the sample shown when nothing is uploaded
 REQUEST_KEY = "recognize_sample_request"  # set by buttons (here and on Home), handled at the top
