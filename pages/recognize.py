@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import figures, inputs, tables, vin_display
+from ui import camera, figures, inputs, tables, vin_display
 from ui.figures import show_box_card
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
@@ -25,6 +25,7 @@ COUNTER_KEY = "recognize_uploader_n"  # bumped to empty the uploaders
 STORE_KEY = "recognize_store"  # results of the current input, computed once
 KIND_BOXES = "Box images (up to 17)"
 KIND_FIELD = "One image of the whole field"
+KIND_CAMERA = "Take a photo"
 PER_ROW = 6
 
 page_header()
@@ -159,10 +160,17 @@ def show_suggestion(reading: VinReading, keys: list[str]) -> None:
 st.title("Recognize a VIN")
 st.caption(
     "Upload the 17 box images of one VIN (read in natural filename order: box2 before box10), "
-    "or one image of the whole 17-box field. Nothing is stored on the server."
+    "or one image of the whole 17-box field, or take a photo of the form with a camera. "
+    "Nothing is stored on the server."
 )
-kind = st.radio("What are you uploading?", [KIND_BOXES, KIND_FIELD], horizontal=True, key=INPUT_KEY)
-if kind == KIND_BOXES:
+kind = st.radio(
+    "What are you uploading?", [KIND_BOXES, KIND_FIELD, KIND_CAMERA], horizontal=True, key=INPUT_KEY
+)
+if kind == KIND_CAMERA:
+    uploads = camera.take_photo(
+        "Take a photo of the form", f"recognize_camera_{ss[COUNTER_KEY]}", camera.share_note()
+    )
+elif kind == KIND_BOXES:
     uploads = st.file_uploader(
         "Box images (PNG, JPEG or BMP); more than 17: the first 17 in filename order are read",
         type=inputs.UPLOAD_TYPES,
@@ -175,7 +183,8 @@ else:
         type=inputs.UPLOAD_TYPES,
         key=f"recognize_field_{ss[COUNTER_KEY]}",
     )
-st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
+if kind != KIND_CAMERA:
+    st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
 with st.container(horizontal=True):
     st.button("Load the sample boxes", on_click=request_sample, args=("boxes",), icon=":material/grid_view:")
     st.button(
@@ -190,7 +199,8 @@ with st.container(horizontal=True):
 
 items, origin = current_items(kind, uploads)
 if not items:
-    st.info("Upload images above, or load a sample to see how it works.")
+    todo = "Take a photo above" if kind == KIND_CAMERA else "Upload images above"
+    st.info(f"{todo}, or load a sample to see how it works.")
     st.stop()
 if origin == "sample":
     described = {"boxes": "boxes.", "field": "field image.", "photo": "phone photo of a filled form (12 MP)."}
@@ -232,21 +242,29 @@ else:
 
     def compute_field() -> dict:
         try:
-            image = decode_photo(data, name).gray  # a scan, or a phone photo of up to 50 MP
+            photo = decode_photo(data, name)  # a scan, or a phone photo of up to 50 MP
+            image = photo.gray
             reading = read_field(recognizer, image, "prefer", name)
         except ImageError as exc:
             return {"error": str(exc)}
         except Exception as exc:  # an unusual image must give a message, not a traceback
             return {"error": f"{name}: could not be processed ({exc})"}
-        return {"results": reading.boxes, "segmentation": reading.segmentation, "message": reading.message}
+        seg = reading.segmentation
+        advice = [] if seg is None or seg.ok else camera.framing_advice(image, seg.outlines())
+        found = {"results": reading.boxes, "segmentation": seg, "message": reading.message}
+        return {**found, "advice": advice, "size": photo.original}
 
     store = stored(kind, sig, compute_field)
     if "error" in store:
         st.error(store["error"])
         st.stop()
     segmentation = store["segmentation"]
+    if kind == KIND_CAMERA:
+        st.caption(camera.size_note(store["size"]))
     if segmentation is None or not segmentation.ok:
         st.error(store["message"] or f"{name}: the 17 boxes could not be found")
+        if kind == KIND_CAMERA:
+            st.markdown("\n".join(f"- {line}" for line in store["advice"]))
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
         if segmentation is not None:
             show_field(name, segmentation)
