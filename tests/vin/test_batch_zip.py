@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 
@@ -10,7 +11,16 @@ import pytest
 
 from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import sample_boxes
-from vinocr.vin.batch_zip import MAX_TOTAL_BYTES, read_vin_zip, unsafe_reason
+from vinocr.vin.batch_zip import (
+    MAX_MEMBERS,
+    MAX_TOTAL_BYTES,
+    MAX_ZIP_BYTES,
+    ZipError,
+    ZipFolder,
+    iter_vin_zip,
+    read_vin_zip,
+    unsafe_reason,
+)
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +141,93 @@ def test_non_images_metadata_and_broken_archives(box_pngs):
     assert read_vin_zip(b"not a zip at all", "bad.zip").refused == ["bad.zip: not a readable ZIP file"]
     top = read_vin_zip(make_zip(box_pngs), "flat.zip")
     assert [f.label for f in top.folders] == ["(top level)"]
+
+
+def mark_encrypted(data: bytes, names: set[str]) -> bytes:
+    """The ZIP with the encryption flag set on `names` (central directory and local headers)."""
+    out = bytearray(data)
+    for signature, flags_at, name_at in ((b"PK\x01\x02", 8, 46), (b"PK\x03\x04", 6, 30)):
+        at = out.find(signature)
+        while at != -1:
+            length_at = 28 if signature == b"PK\x01\x02" else 26
+            name_length = struct.unpack_from("<H", out, at + length_at)[0]
+            if bytes(out[at + name_at : at + name_at + name_length]).decode() in names:
+                out[at + flags_at] |= 0x1
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+def test_an_encrypted_member_is_refused_as_encrypted(box_pngs):
+    data = mark_encrypted(
+        make_zip(folder("good", box_pngs) + folder("locked", box_pngs)), {"locked/box05.png"}
+    )
+    assert zipfile.ZipFile(io.BytesIO(data)).getinfo("locked/box05.png").flag_bits & 0x1
+    found = read_vin_zip(data, "e.zip")
+    assert [f.path for f in found.folders] == ["good"]
+    assert found.refused == [
+        "e.zip: locked/box05.png: encrypted, refused",
+        "e.zip: folder locked holds 16 box images; a VIN needs 17, so it is not read",
+    ]
+
+
+def test_a_second_member_with_the_same_name_is_refused_and_the_first_kept(box_pngs):
+    members = folder("v", box_pngs) + [("v/box05.png", box_pngs[0][1])]  # the 17th again, other bytes
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        data = make_zip(members)
+    found = read_vin_zip(data, "d.zip")
+    assert found.refused == ["d.zip: v/box05.png: a second member with this name, refused"]
+    assert dict(found.folders[0].items)["v/box05.png"] == box_pngs[4][1]
+
+
+def test_a_zip_with_more_members_than_allowed_is_refused_whole():
+    assert MAX_MEMBERS == 20_000
+    data = make_zip([(f"v{k // 17}/b{k % 17}.png", b"") for k in range(MAX_MEMBERS + 1)])
+    found = read_vin_zip(data, "huge.zip")
+    assert found.folders == []
+    assert found.refused == ["huge.zip: 20,001 members, more than the 20,000 one ZIP may hold"]
+    assert isinstance(found.refused[0], ZipError)
+    assert (
+        read_vin_zip(make_zip([(f"v/b{k}.png", b"") for k in range(17)]), "ok.zip").refused != found.refused
+    )
+
+
+def test_empty_and_folders_only_zips_say_so(box_pngs):
+    assert read_vin_zip(make_zip([]), "empty.zip").refused == ["empty.zip: the ZIP is empty"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("a/"), b"")
+        archive.writestr(zipfile.ZipInfo("a/b/"), b"")
+    assert read_vin_zip(buffer.getvalue(), "dirs.zip").refused == [
+        "dirs.zip: the ZIP holds only folders, no files"
+    ]
+    notes = read_vin_zip(make_zip([("readme.txt", b"x")]), "t.zip").refused
+    assert notes[-1] == "t.zip: no folder of 17 box images, so no VIN was read"
+
+
+def test_a_zip_is_read_folder_by_folder_from_a_file_object(box_pngs, tmp_path):
+    data = make_zip(folder("a", box_pngs) + folder("b", box_pngs))
+    source = io.BytesIO(data)
+    stream = iter_vin_zip(source, "up.zip")
+    first = next(stream)
+    assert isinstance(first, ZipFolder) and first.path == "a"
+    assert [f.path for f in stream if isinstance(f, ZipFolder)] == ["b"]
+    assert not source.closed  # the caller's file object is the caller's to close
+    path = tmp_path / "on_disk.zip"
+    path.write_bytes(data)
+    assert [f.path for f in iter_vin_zip(path, "on_disk.zip")] == ["a", "b"]
+
+
+def test_a_zip_too_large_or_not_a_file_is_refused_before_it_is_read(tmp_path):
+    sparse = tmp_path / "s.zip"
+    with sparse.open("wb") as handle:
+        handle.truncate(MAX_ZIP_BYTES + 1)  # sparse: takes no disk, reading it would take 1 GB
+    [message] = read_vin_zip(sparse, "s.zip").refused
+    assert message.endswith("/s.zip: 1073.7 MB is too large for a ZIP of box images (max 1024 MB)")
+    fifo = tmp_path / "f.zip"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    [message] = read_vin_zip(fifo, "f.zip").refused
+    assert message.endswith("f.zip: a FIFO (named pipe), not a file; refused")
+    link = tmp_path / "z.zip"
+    link.symlink_to("/dev/zero")
+    [message] = read_vin_zip(link, "z.zip").refused
+    assert message.endswith("z.zip: a link to a character device (/dev/zero), not a file; refused")

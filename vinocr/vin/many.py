@@ -40,7 +40,8 @@ def rules_summary(report: VinReport) -> str:
 
 
 def summary_row(job: VinJob) -> dict[str, Any]:
-    """One CSV/table row: input, VIN, status, probability, boxes to check (e.g. "5 12"), rules, message."""
+    """One CSV/table row: input, VIN, status, probability, boxes to check (e.g. "5 12"), rules, message
+    (the reading's, then that of each box that gave no character, which names its file)."""
     reading = job.reading
     if reading is None:
         return dict.fromkeys(CSV_FIELDS, "") | {"input": job.input, "status": "error", "message": job.error}
@@ -52,8 +53,13 @@ def summary_row(job: VinJob) -> dict[str, Any]:
         "probability": None if probability is None else round(probability, 4),
         "check_boxes": " ".join(map(str, reading.check_boxes)),
         "rules": rules_summary(reading.report),
-        "message": reading.message,
+        "message": "; ".join([reading.message] * bool(reading.message) + box_problems(reading)),
     }
+
+
+def box_problems(reading: VinReading) -> list[str]:
+    """The message of every box that gave no character, naming its file (and ZIP)."""
+    return [box.message for box in reading.boxes if box.status != "ok" and box.message]
 
 
 def read_box_items(recognizer: Recognizer, items: list[tuple[str, bytes]], mode: str) -> VinReading:
