@@ -4,7 +4,7 @@ import numpy as np
 
 from vinocr.train.augment import augment_batch
 from vinocr.train.batches import AugmentedBatches
-from vinocr.train.fit import class_weights
+from vinocr.train.stages import class_weights
 
 
 def _data(n: int = 300):

@@ -13,7 +13,8 @@ from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
 from vinocr.train.callbacks import read_history
 from vinocr.train.export import choose_members, choose_prior_alpha
-from vinocr.train.fit import class_weights, main
+from vinocr.train.fit import main
+from vinocr.train.stages import class_weights
 
 
 def test_class_weights_favour_rare_classes():

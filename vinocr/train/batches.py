@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from vinocr.train.augment import augment_batch
+from vinocr.train.augment import SHEAR, augment_batch
 
 
 class AugmentedBatches(keras.utils.PyDataset):
@@ -29,11 +29,12 @@ class AugmentedBatches(keras.utils.PyDataset):
         seed: int,
         first_epoch: int = 0,
         workers: int = 1,
+        max_shear: float = SHEAR,
     ) -> None:
         super().__init__(workers=workers, use_multiprocessing=False)
         self.x, self.y, self.augment = x, np.asarray(y, np.int64), np.asarray(augment, bool)
         self.class_weight = np.array([weights[i] for i in range(max(weights) + 1)], np.float32)
-        self.batch_size, self.seed = batch_size, seed
+        self.batch_size, self.seed, self.max_shear = batch_size, seed, max_shear
         self.set_epoch(first_epoch)
 
     def set_epoch(self, epoch: int) -> None:
@@ -50,7 +51,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         chosen = self.augment[rows]
         if chosen.any():
             rng = np.random.default_rng((self.seed, self.epoch, index))
-            images[chosen] = augment_batch(images[chosen], rng)
+            images[chosen] = augment_batch(images[chosen], rng, self.max_shear)
         labels = self.y[rows]
         return images[..., None], labels, self.class_weight[labels]
 

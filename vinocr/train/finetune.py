@@ -19,7 +19,7 @@ import numpy as np
 
 from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
 from vinocr.train.callbacks import read_history
-from vinocr.train.fit import epoch_callbacks, fit_stage, training_batches
+from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "box-"  # file names of this stage in the work folder
 VALIDATION_SEED_OFFSET = 1  # the validation boxes' random stream differs from the training one

@@ -19,62 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from vinocr.alphabet import NUM_CLASSES
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
 from vinocr.train.export import MAX_PASSES
 from vinocr.train.members import member_dir, member_seed
+from vinocr.train.stages import cycle_lengths, epoch_callbacks, fit_stage, training_batches
 
 DEFAULT_WORK_DIR = Path("artifacts") / "training"  # checkpoints and the resumable state (not committed)
-
-
-def class_weights(labels: np.ndarray, power: float = 0.5) -> dict[int, float]:
-    """Inverse-frequency weights softened by `power`, normalised to a sample mean of 1."""
-    counts = np.bincount(labels, minlength=NUM_CLASSES).astype(np.float64)
-    weights = (counts.max() / np.maximum(counts, 1)) ** power
-    weights /= (weights[labels]).mean()
-    return {i: float(w) for i, w in enumerate(weights)}
-
-
-def cycle_lengths(epochs: int, first_cycle: int, t_mul: float) -> list[int]:
-    """Epochs per cosine cycle (each `t_mul` times the one before) until `epochs` are used up."""
-    lengths, length = [], float(first_cycle)
-    while sum(lengths) < epochs:
-        lengths.append(min(max(1, round(length)), epochs - sum(lengths)))
-        length *= t_mul
-    return lengths
-
-
-def training_batches(
-    x: np.ndarray, y: np.ndarray, augment: np.ndarray, args: argparse.Namespace, seed: int, first_epoch: int
-):
-    """`AugmentedBatches` of (N, 28, 28) uint8 images with class weights from `y` (the images where
-    `augment` is True get the random augmentation of `vinocr.train.augment`)."""
-    from vinocr.train.batches import AugmentedBatches
-
-    weights = class_weights(y)
-    return AugmentedBatches(x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers)
-
-
-def epoch_callbacks(work: Path, prefix: str, x_val: np.ndarray, y_val: np.ndarray, extra: list | None = None):
-    """The per-epoch callbacks of a training stage, writing into `work` with file names starting with
-    `prefix`: validation macro recall (first: the others read it), `extra` callbacks that add to the
-    logs, resume state, the best checkpoint by val_macro_recall, one checkpoint per epoch (snapshot
-    candidates) and the history file (last: an epoch in it has all its files saved)."""
-    import keras
-
-    from vinocr.train.callbacks import HistoryFile, ValidationMacroRecall
-
-    work.mkdir(parents=True, exist_ok=True)
-    return [
-        ValidationMacroRecall(x_val, y_val),
-        *(extra or []),
-        keras.callbacks.BackupAndRestore(work / f"{prefix}backup"),
-        keras.callbacks.ModelCheckpoint(
-            work / f"{prefix}best.keras", monitor="val_macro_recall", mode="max", save_best_only=True
-        ),
-        keras.callbacks.ModelCheckpoint(work / f"{prefix}epoch-{{epoch:02d}}.keras"),
-        HistoryFile(work / f"{prefix}history.jsonl"),
-    ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -130,25 +80,6 @@ def train(args: argparse.Namespace, split, work: Path, seed: int) -> float:
     callbacks = epoch_callbacks(work, "", x_val, split.y_val)
     fit_stage(build_model(width=args.width), schedule, batches, args.epochs, (x_val, split.y_val), callbacks)
     return time.time() - started
-
-
-def fit_stage(model, schedule, batches, epochs: int, validation: tuple, callbacks: list) -> None:
-    """Compile `model` (Adam on `schedule`, sparse cross-entropy) and fit it on `batches` (which
-    carry their class weights): the common part of both training stages."""
-    import keras
-
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=["accuracy"],
-    )
-    model.fit(
-        batches,
-        epochs=epochs,
-        validation_data=validation,
-        callbacks=callbacks,
-        verbose=1 if sys.stdout.isatty() else 2,
-    )
 
 
 def recipe(args: argparse.Namespace) -> dict:

@@ -1,0 +1,186 @@
+"""Stage 3 of `python -m vinocr.train`: the writers' stage. Fine-tune a trained network so that it reads
+the handwriting conventions EMNIST lacks.
+
+`python -m vinocr.train.writers --from models/vinocr.keras` runs it alone from a shipped model (how the
+committed model was made: see docs/training.md); `python -m vinocr.train` runs it after stage 2.
+
+Each epoch feeds (all from the train split only; realdev is never trained on):
+- EMNIST_GLYPHS train arrays, augmented as in stages 1-2 but slanted further (shear +-SLANT_SHEAR);
+- convention variants of train glyphs (`vinocr.synth.conventions`: slashed 0, 1 with flag and foot,
+  barred 7 and Z, open-top 4), augmented the same way;
+- characters rendered from handwriting fonts (`vinocr.synth.fonts`, when the font cache holds any:
+  `--fetch-fonts` fills it with `npm pack`), augmented the same way;
+- BOX_GLYPHS train glyphs drawn in random box styles and read through the box path (as stage 2), fed
+  as they come out of preprocessing, so the box path's traces stay familiar.
+Checkpoints `writers-epoch-NN.keras` and `writers-history.jsonl` in the work folder; each epoch's
+history row also holds `realdev_accuracy` when a realdev folder is found (reported, not trained on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from vinocr.alphabet import VIN_ALPHABET
+from vinocr.train.augment import SLANT_SHEAR
+from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
+from vinocr.train.callbacks import read_history
+from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
+
+PREFIX = "writers-"
+BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
+EMNIST_GLYPHS = 50_000  # train arrays fed as they are (a random subset: the stage fits 2 h on 2 cores)
+FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
+VALIDATION_SEED_OFFSET = 1
+
+
+class RealdevAccuracy(keras.callbacks.Callback):
+    """Puts `realdev_accuracy` (real writers' characters, box path inputs) into the logs; for choosing."""
+
+    def __init__(self, x: np.ndarray, labels: list[str]) -> None:
+        super().__init__()
+        self.x, self.labels = x[..., None], labels
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        reads = self.model.predict(self.x, verbose=0).argmax(1)
+        right = sum(VIN_ALPHABET[i] == c for i, c in zip(reads, self.labels, strict=True))
+        if logs is not None:
+            logs["realdev_accuracy"] = right / len(self.labels)
+
+
+def start_network(path: Path) -> keras.Model:
+    """A trainable network (`build_model`'s layers, softmax output) with the weights of `path`: a
+    shipped inference model (its single member's weights) or a training checkpoint."""
+    from vinocr.train.model import build_model
+
+    loaded = keras.models.load_model(path, compile=False)
+    source = loaded.get_layer("member_0") if "member_0" in [layer.name for layer in loaded.layers] else loaded
+    width = source.layers[2].filters / 32 if hasattr(source.layers[2], "filters") else 1.0
+    model = build_model(width=width)
+    model.set_weights(source.get_weights())
+    return model
+
+
+def writers_data(split, seed: int, fonts: list[Path], limit: int, work: Path) -> tuple[np.ndarray, ...]:
+    """(x, y, augment) of one run of the stage: see the module docstring."""
+    from vinocr.synth.conventions import convention_variants
+    from vinocr.synth.fonts import render_font_glyphs
+
+    x_train, y_train = split.x_train, split.y_train
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+    x_var, y_var = convention_variants(x_train, y_train, VIN_ALPHABET, seed)
+    rng = np.random.default_rng(seed)
+    plain = rng.permutation(len(y_train))[: min(EMNIST_GLYPHS, len(y_train))]
+    per_char = FONT_RENDERS_PER_CHAR if not limit else 3
+    x_font, y_font = (
+        render_font_glyphs(fonts, VIN_ALPHABET, per_char, seed) if fonts else (x_var[:0], y_var[:0])
+    )
+    picks = rng.permutation(len(y_train))[: min(BOX_GLYPHS, len(y_train))]
+    x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train[picks], y_train[picks], seed)
+    print(f"EMNIST {len(plain)}, variants {len(y_var)}, font renders {len(y_font)}, box path {len(y_box)}")
+    x = np.concatenate([x_train[plain], x_var, x_font, x_box])
+    y = np.concatenate([y_train[plain], y_var, y_font, y_box])
+    augment = np.concatenate([np.ones(len(y) - len(y_box), bool), np.zeros(len(y_box), bool)])
+    return x, y, augment
+
+
+def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start: Path) -> float:
+    """Run (or resume) the writers' stage in `work` from the network in `start`; wall time in seconds."""
+    from vinocr.synth.fonts import cached_fonts
+    from vinocr.train.finetune import BoxValidation
+    from vinocr.train.realdev import find_realdev_dir, model_inputs
+
+    keras.utils.set_random_seed(seed + 2)
+    started = time.time()
+    x, y, augment = writers_data(split, seed, cached_fonts(args.font_dir), args.limit, work)
+    done = len(read_history(work / f"{PREFIX}history.jsonl"))
+    batches = training_batches(x, y, augment, args, seed + 2, done, max_shear=SLANT_SHEAR)
+    n_val = args.limit or len(split.y_val)
+    x_box_val, y_box_val = cached_inputs(
+        work / VALIDATION_FILE, split.x_val[:n_val], split.y_val[:n_val], seed + VALIDATION_SEED_OFFSET
+    )
+    extra = [BoxValidation(x_box_val, y_box_val)]
+    realdev = find_realdev_dir(args.realdev_dir)
+    if realdev is not None:
+        extra.append(RealdevAccuracy(*model_inputs(realdev)))
+    model = start_network(start)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        args.writers_lr, args.writers_epochs * len(batches), alpha=0.01
+    )
+    x_val = split.x_val[..., None].astype(np.float32)
+    callbacks = epoch_callbacks(work, PREFIX, x_val, split.y_val, extra)
+    fit_stage(model, schedule, batches, args.writers_epochs, (x_val, split.y_val), callbacks)
+    return time.time() - started
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The stage's flags (shared by `python -m vinocr.train` and this module's own command)."""
+    from vinocr.synth.fonts import DEFAULT_CACHE
+
+    parser.add_argument("--writers-epochs", type=int, default=2, help="writers' stage epochs (0: none)")
+    parser.add_argument(
+        "--writers-lr", type=float, default=3e-4, help="writers' stage: starting learning rate"
+    )
+    parser.add_argument("--font-dir", type=Path, default=DEFAULT_CACHE, help="handwriting font cache")
+    parser.add_argument("--fetch-fonts", action="store_true", help="fill the font cache first (npm pack)")
+    parser.add_argument("--realdev-dir", help="real writers' folder, reported each epoch (not trained on)")
+
+
+def recipe(args: argparse.Namespace, fonts: int) -> dict:
+    """The stage's parameters, for metrics.json."""
+    from vinocr.synth.conventions import SHARE
+
+    return {
+        "epochs": args.writers_epochs,
+        "learning_rate": f"{args.writers_lr}, cosine decay to 1%",
+        "shear": f"+-{SLANT_SHEAR}",
+        "convention_variants": {"shares of each class's train glyphs": SHARE},
+        "font_renders": f"{FONT_RENDERS_PER_CHAR} per character from {fonts} handwriting fonts",
+        "emnist_arrays": EMNIST_GLYPHS,
+        "box_path_inputs": BOX_GLYPHS,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from vinocr.synth.fonts import cached_fonts, fetch_fonts
+    from vinocr.train.data import load_vin_split, resolve_emnist_dir
+    from vinocr.train.export import MAX_PASSES, finalize
+
+    parser = argparse.ArgumentParser(
+        prog="python -m vinocr.train.writers", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--from", dest="start", type=Path, default=Path("models") / "vinocr.keras")
+    parser.add_argument("--emnist-dir", help="EMNIST folder (default: $VINOCR_EMNIST_DIR)")
+    parser.add_argument("--work-dir", type=Path, default=Path("artifacts") / "writers")
+    parser.add_argument("--out", type=Path, default=Path("models"))
+    parser.add_argument("--seed", type=int, default=3779)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--data-workers", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
+    parser.add_argument("--train-only", action="store_true")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.fetch_fonts:
+        fetch_fonts(args.font_dir)
+    split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
+    seconds = 0.0
+    if len(read_history(args.work_dir / f"{PREFIX}history.jsonl")) < args.writers_epochs:
+        seconds = train_writers(args, split, args.work_dir, args.seed, args.start)
+    if args.train_only:
+        return 0
+    history = [{**row, "stage": "writers"} for row in read_history(args.work_dir / f"{PREFIX}history.jsonl")]
+    params = {"writers_stage": recipe(args, len(cached_fonts(args.font_dir))), "start": str(args.start)}
+    finalize(args.out, args.work_dir, split, [history], params, args.seed, seconds, PREFIX, MAX_PASSES)
+    (args.work_dir / "done.json").write_text(json.dumps({"seconds": seconds}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
