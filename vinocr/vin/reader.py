@@ -136,7 +136,7 @@ def read_field(
     recognizer: Recognizer, image: np.ndarray, mode: str = "prefer", name: str = "field"
 ) -> VinReading:
     """One image (scan or photo) of a whole VIN field -> reading; when 17 boxes can't be found, say so
-    and stop. A photo's field is located, rectified and light-flattened first (vinocr.vin.field)."""
+    and stop. A photo's field is located, rectified and light-flattened first (vinocr.field)."""
     segmentation = find_field(image)
     if not segmentation.ok:
         reading = read_boxes([], mode)
