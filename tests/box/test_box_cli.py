@@ -35,7 +35,7 @@ def test_contract_on_sample_boxes(box_dir, capsys, recognizer):
         assert path == f"{box_dir.as_posix()}/box{i:02d}.png"
         assert 48 <= int(code) <= 90
     read = "".join(chr(int(line.split(",")[0])) for line in lines)
-    assert sum(a == b for a, b in zip(read, SAMPLE_VIN)) >= 15, read
+    assert read == SAMPLE_VIN  # the sample reads 17/17
 
 
 def test_bad_files_are_reported_and_the_rest_printed(tmp_path, capsys, blank_png):
