@@ -51,7 +51,7 @@ def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: li
                 thumbs[i],
                 f"{figures.prediction_caption(results[i])}<br>"
                 f"<span style='color:{MUTED};word-break:break-all'>"
-                f"{figures.html_name(results[i].name)}</span>",
+                f"{safe_text.in_html(results[i].name)}</span>",
             )
             for i in indices
         ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import camera, figures, inputs, tables, vin_display
+from ui import camera, figures, inputs, safe_text, tables, vin_display
 from ui.figures import show_box_card
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
@@ -95,11 +95,11 @@ def show_field(name: str, segmentation: SegmentResult) -> None:
     """A photo's field: the photo with the field outlined, then the rectified field with the boxes
     cut from it; a scan's: the field with its boxes."""
     found = f"{len(segmentation.rects)} {'boxes' if segmentation.method == 'grid' else 'characters'}"
-    caption = f"{name}: {found} found ({segmentation.method})"
+    caption = f"{safe_text.code(name)}: {found} found ({segmentation.method})"
     if segmentation.homography is not None and segmentation.field_overlay is not None:
         st.image(
             figures.to_display(segmentation.field_overlay),
-            caption=f"{name}: the field found (blue) and the {found} cut from it",
+            caption=f"{safe_text.code(name)}: the field found (blue) and the {found} cut from it",
             width="stretch",
         )
         caption = f"The field rectified and its light flattened: {found} found ({segmentation.method})"
@@ -126,7 +126,7 @@ def order_editor(sig: str, results: list[BoxResult], thumbs: list[str | None]) -
         )
     order = inputs.apply_order(list(edited["position"]))
     if order != list(range(len(results))):
-        st.caption("Reading order: " + ", ".join(results[i].name for i in order))
+        st.caption("Reading order: " + safe_text.names_list([results[i].name for i in order], len(order)))
     return order
 
 
@@ -216,7 +216,7 @@ if kind == KIND_BOXES:
     if dropped:
         st.warning(
             f"{len(unique)} files were uploaded, but a VIN has 17 boxes: the first 17 in filename order are "
-            f"read and {len(dropped)} ignored ({', '.join(name for name, _ in dropped)})."
+            f"read and {len(dropped)} ignored ({safe_text.names_list([name for name, _ in dropped], 50)})."
         )
     sig = inputs.signature(kept)
 
@@ -232,7 +232,8 @@ if kind == KIND_BOXES:
     unreadable = [r.name for r in results if r.status == "error"]
     if unreadable:  # a count and the names here; each file's reason once, in its box
         st.error(
-            f"{len(unreadable)} of {len(results)} files could not be read ({', '.join(unreadable)}); "
+            f"{len(unreadable)} of {len(results)} files could not be read "
+            f"({safe_text.names_list(unreadable, 17)}); "
             "the reason is shown in each one's box below. The other boxes are read."
         )
     order = order_editor(sig, results, thumbs) if len(results) > 1 else [0]
@@ -256,13 +257,13 @@ else:
 
     store = stored(kind, sig, compute_field)
     if "error" in store:
-        st.error(store["error"])
+        st.error(safe_text.message(store["error"], [name]))
         st.stop()
     segmentation = store["segmentation"]
     if kind == KIND_CAMERA:
         st.caption(camera.size_note(store["size"]))
     if segmentation is None or not segmentation.ok:
-        st.error(store["message"] or f"{name}: the 17 boxes could not be found")
+        st.error(safe_text.message(store["message"] or f"{name}: the 17 boxes could not be found", [name]))
         if kind == KIND_CAMERA:
             st.markdown("\n".join(f"- {line}" for line in store["advice"]))
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")

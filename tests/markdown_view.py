@@ -42,3 +42,9 @@ def live_markup(markdown: str, fragments: tuple[str, ...] = ("$", "example.com",
                 if fragment in token.content
             )
     return found
+
+
+def only_html(markdown: str) -> bool:
+    """True when the text given to st.markdown(unsafe_allow_html=True) is HTML blocks only: no
+    paragraph, so no Markdown of its own (a blank line in a name would end the block and start one)."""
+    return all(token.type == "html_block" for token in PARSER.parse(markdown))

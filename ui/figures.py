@@ -74,17 +74,12 @@ def figures_html(figures: Sequence[tuple[np.ndarray, str]], height: int = 84, ma
     return "<div style='display:flex;flex-wrap:wrap;align-items:flex-start'>" + "".join(parts) + "</div>"
 
 
-def html_name(name: str) -> str:
-    """A file name inside an HTML block: control characters as escapes (a blank line would end the
-    block and let Markdown in), then HTML-escaped, ':' as an entity (no ':material/' shortcode)."""
-    return html.escape(safe_text.visible(name)).replace(":", "&#58;")
-
-
 def box_card_html(index: int, result: BoxResult) -> str:
     """One box as HTML: number and file, the box and its 28x28 input, the character, confidence, top 3."""
     head = (
         f"<div style='font-weight:600'>Box {index + 1}</div>"
-        f"<div style='font-size:0.75rem;color:{MUTED};word-break:break-all'>{html_name(result.name)}</div>"
+        f"<div style='font-size:0.75rem;color:{MUTED};word-break:break-all'>"
+        f"{safe_text.in_html(result.name)}</div>"
     )
     figures = []
     original = first_image(result)
@@ -103,8 +98,9 @@ def box_card_html(index: int, result: BoxResult) -> str:
             + (flag if result.low_confidence else "")
             + f"<div style='font-size:0.75rem;color:{MUTED}'>top 3: {html.escape(top_text(result))}</div>"
         )
-    elif result.status == "empty":
-        body += f"<div style='color:{WARN};font-weight:600'>no character found</div>"
+    elif result.status == "empty":  # why: e.g. "image too small to hold a character"
+        reason = result.message.removeprefix(f"{result.name}: ") or "no character found"
+        body += f"<div style='color:{WARN};font-weight:600'>{html.escape(reason)}</div>"
     return f"<div style='line-height:1.35'>{head}{body}</div>"
 
 

@@ -63,8 +63,8 @@ class Collected:
             return
         thumb = figures.thumbnail_uri(strip_image(item.reading), 320)
         self.rows.append({"image": thumb, **summary_row(item)})
-        if item.reading is not None:  # a box that could not be read, named with its ZIP and folder
-            self.problems.extend(box.message for box in item.reading.boxes if box.status == "error")
+        if item.reading is not None:  # a box unreadable or without a character, named with its ZIP
+            self.problems.extend(box.message for box in item.reading.boxes if box.status != "ok")
 
     def table(self) -> pd.DataFrame:
         """One row per VIN: thumbnail, then the CLI's CSV columns (vinocr.vin.many.summary_row)."""
@@ -145,7 +145,8 @@ def show_problems(problems: list[str], shown: int = 20) -> None:
     lines = "\n".join(f"- {safe_text.code(message)}" for message in problems[:shown])
     more = f"\n\n{len(problems) - shown} more in the list below." if len(problems) > shown else ""
     st.error(
-        f"{len(problems)} part(s) were refused or could not be read; the rest was read:\n\n{lines}{more}"
+        f"{len(problems)} file(s) or folder(s) refused, unreadable or without a character; the rest was "
+        f"read:\n\n{lines}{more}"
     )
     if len(problems) > shown:
         with st.expander(f"All {len(problems)} messages"):

@@ -11,6 +11,7 @@ own: Streamlit still turns an escaped `http\\://example\\.com` into a link (seen
 
 from __future__ import annotations
 
+import html
 import re
 import string
 import unicodedata
@@ -44,6 +45,13 @@ def code(text: str) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def in_html(text: str) -> str:
+    """Text (a file name) inside an HTML block or attribute given to st.markdown(unsafe_allow_html):
+    control characters as escapes first (a blank line would end the block and let Markdown in), then
+    HTML-escaped, and ':' as an entity (so the source never holds ':material/')."""
+    return html.escape(visible(text)).replace(":", "&#58;")
 
 
 def escaped(text: str) -> str:

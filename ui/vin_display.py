@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from ui import safe_text
 from ui.theme import (
     CELL_BG,
     CHANGED_BG,
@@ -70,7 +71,7 @@ def vin_html(
             kind += ", check this box"
         title = titles[i] if titles and i < len(titles) else f"position {position}: {kind}"
         cells.append(
-            f'<span class="vin-char" title="{html.escape(title)}" style="display:inline-block;'
+            f'<span class="vin-char" title="{safe_text.in_html(title)}" style="display:inline-block;'
             f'min-width:1.15em;text-align:center;margin:0 2px;padding:2px 0;border-radius:6px;{style}">'
             f"{html.escape(char)}</span>"
         )

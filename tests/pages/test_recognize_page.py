@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from tests.markdown_view import plain
 from ui import inputs
 from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
@@ -48,7 +49,7 @@ def test_boxes_can_be_reordered_with_the_position_column(
     assert not at.exception
     table = table_with(at, "vin char")
     assert list(table["file"]) == [f"box{i:02d}.png" for i in range(2, 18)] + ["box01.png"]
-    assert "Reading order: box02.png" in texts(at.caption)
+    assert "Reading order: box02.png" in plain(texts(at.caption))
     assert vin_shown(at) == before[1:] + before[0]  # the characters moved along with their boxes
 
 
@@ -144,7 +145,7 @@ def test_sample_photo_is_located_rectified_and_read(open_page, vin_shown, texts,
     assert not at.exception and not at.error, texts(at.error)
     assert at.radio(key="recognize_input").value.startswith("One image")
     captions = _image_captions(at)
-    assert "sample_photo.jpg: the field found (blue) and the 17 boxes cut from it" in captions[0]
+    assert "sample_photo.jpg: the field found (blue) and the 17 boxes cut from it" in plain(captions[0])
     assert captions[1].startswith("The field rectified and its light flattened: 17 boxes found")
     vin = vin_shown(at)
     assert vin is not None and matches(vin, SAMPLE_VIN) >= 16, vin
@@ -155,7 +156,7 @@ def test_a_60_megapixel_photo_is_refused_from_its_header(open_page, vin_shown, t
     at.radio(key="recognize_input").set_value("One image of the whole field").run()
     uploader(at).set_value(("huge.png", blank_png(8944, 6708), "image/png")).run()
     assert not at.exception
-    assert "huge.png: 8944x6708 px (60 MP) is too large for a photo (max 50 MP)" in texts(at.error)
+    assert "huge.png: 8944x6708 px (60 MP) is too large for a photo (max 50 MP)" in plain(texts(at.error))
     assert vin_shown(at) is None
 
 
@@ -206,7 +207,7 @@ def test_each_bad_file_is_counted_and_its_reason_shown_once(
     files[6] = ("box07.png", bytes(26 * 1024 * 1024), "image/png")  # over the 25 MB box limit
     uploader(at).set_value(files).run()
     assert not at.exception
-    errors = [str(e.value) for e in at.error]
+    errors = [plain(str(e.value)) for e in at.error]  # as shown: names are code spans
     assert len(errors) == 3 and "2 of 17 files could not be read (box05.png, box07.png)" in errors[0]
     assert sum("box05.png: not a readable image" in e for e in errors) == 1
     assert sum("box07.png: 27.3 MB is too large for a box image" in e for e in errors) == 1
