@@ -20,7 +20,10 @@ import pytest
 from vinocr.box.cli import main as box_main
 from vinocr.box.image_io import encode_png
 from vinocr.synth.samples import SAMPLE_VIN, sample_boxes
+from vinocr.vin.cli import keep_after_interrupt
 from vinocr.vin.cli import main as vin_main
+from vinocr.vin.csv_target import CsvTarget
+from vinocr.vin.many import CSV_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,17 +100,19 @@ def test_ctrl_c_ends_the_box_cli_with_one_line(tmp_path, pngs):
 
 def test_csv_target_is_checked_before_any_input_is_read(tmp_path, pngs, capsys):
     archive = vin_zip(tmp_path / "x.zip", pngs, 1)
+    folder = box_folder(tmp_path / "vin", pngs)
     before = archive.read_bytes()
     for target, problem in (
         (str(archive), "is one of the inputs"),
         (f"{tmp_path}/./x.zip", "is one of the inputs"),
         (str(tmp_path), "is a folder"),
+        (str(folder / "box18.png"), f"is a box image of the input folder {folder.as_posix()}"),
         (str(tmp_path / "no" / "o.csv"), f"its folder {(tmp_path / 'no').as_posix()} does not exist"),
     ):
-        assert vin_main([str(archive), "--csv", target]) == 2
+        assert vin_main([str(archive), str(folder), "--csv", target]) == 2
         out, err = capsys.readouterr()
         assert out == "" and err.startswith("error: --csv ") and problem in err and err.count("\n") == 1
-    assert archive.read_bytes() == before
+    assert archive.read_bytes() == before and not (folder / "box18.png").exists()
 
 
 def test_an_existing_csv_is_replaced_at_the_end_and_kept_on_failure(tmp_path, pngs, capsys):
@@ -283,3 +288,11 @@ def test_a_folder_of_10000_boxes_is_refused_from_its_listing(tmp_path, capsys):
     assert vin_main([str(folder)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == f"error: {folder.as_posix()}: holds 10,000 box images; a VIN needs 17\n"
+
+
+def test_ctrl_c_before_any_vin_leaves_an_existing_csv_as_it_was(tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    target = CsvTarget(str(out), CSV_FIELDS)
+    assert keep_after_interrupt(target) == f"{out.as_posix()} left as it was (no VIN was finished)"
+    assert out.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]

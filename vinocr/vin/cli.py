@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         status = _run(args, paths, missing, fmt, target)
     except KeyboardInterrupt:
-        say("interrupted" + (f"; {_keep(target)}" if target else ""))
+        say("interrupted" + (f"; {keep_after_interrupt(target)}" if target else ""))
         return INTERRUPTED_STATUS
     except BaseException:
         if target:
@@ -292,8 +292,12 @@ def _run(
     return tally.status(missing)
 
 
-def _keep(target: CsvTarget) -> str:
-    """After Ctrl-C: the CSV with every VIN finished moved into place, or why it could not be."""
+def keep_after_interrupt(target: CsvTarget) -> str:
+    """After Ctrl-C: the CSV with every VIN finished moved into place, or why it could not be; with
+    no VIN finished, OUT is left as it was."""
+    if not target.rows:
+        target.discard()
+        return f"{target.name} left as it was (no VIN was finished)"
     try:
         return target.commit() + " before it"
     except CsvError as exc:

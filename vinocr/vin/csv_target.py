@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from vinocr.box.image_io import is_image_name
+
 
 class CsvError(Exception):
     """OUT cannot be written (the message names it and says why)."""
@@ -20,7 +22,8 @@ class CsvError(Exception):
 
 def csv_target_problem(target: str, inputs: Sequence[Path]) -> str:
     """Why OUT is refused before anything is read ("" when it may be written): an empty name, a folder,
-    a folder that does not exist, or one of the inputs (it would be overwritten with CSV text)."""
+    a folder that does not exist, one of the inputs (it would be overwritten with CSV text), or an
+    image name in an input folder (one of its box images)."""
     if not target:
         return "the file name is empty"
     path = Path(target)
@@ -31,11 +34,12 @@ def csv_target_problem(target: str, inputs: Sequence[Path]) -> str:
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         return f"{name}: its folder {folder.as_posix()} {what}"
-    if path.exists():
-        for source in inputs:
-            with contextlib.suppress(OSError):
-                if os.path.samefile(path, source):
-                    return f"{name}: is one of the inputs (writing the CSV there would destroy it)"
+    for source in inputs:
+        with contextlib.suppress(OSError):
+            if path.exists() and os.path.samefile(path, source):
+                return f"{name}: is one of the inputs (writing the CSV there would destroy it)"
+            if is_image_name(path.name) and source.is_dir() and os.path.samefile(folder, source):
+                return f"{name}: is a box image of the input folder {source.as_posix()}"
     return ""
 
 
