@@ -45,7 +45,7 @@ from vinocr.cli_output import (
     say,
 )
 from vinocr.vin.csv_target import CsvError, CsvTarget, csv_target_problem
-from vinocr.vin.many import CSV_FIELDS, VinJob, iter_path_jobs, summary_row
+from vinocr.vin.many import CSV_FIELDS, JobOrMessage, VinJob, iter_path_jobs, summary_row
 from vinocr.vin.reader import VinReading
 from vinocr.vin.rules import MODES
 
@@ -132,7 +132,7 @@ class Printer:
     is held back until the second one, or the end, shows which form it is."""
 
     def __init__(self, fmt: str, one_input: bool) -> None:
-        self.fmt = fmt  # "text", "json", "csv" or "none"
+        self.fmt = fmt  # "text", "json" or "csv"
         self.one_input = one_input
         self.held: VinJob | None = None
         self.printed = 0
@@ -206,7 +206,8 @@ def read_all(
     return tally
 
 
-def _items(recognizer: Recognizer, paths: list[Path], mode: str) -> Iterator[tuple[Path, object]]:
+def _items(recognizer: Recognizer, paths: list[Path], mode: str) -> Iterator[tuple[Path, JobOrMessage]]:
+    """Every input's jobs and messages in turn, each with its input."""
     for path in paths:
         for item in iter_path_jobs(recognizer, path, mode):
             yield path, item
