@@ -1,16 +1,18 @@
 """Webcam frames of a form: how wide must the VIN field be in the frame to be found and read?
 
-python -m bench.eval_camera --emnist-dir ../shared/data/emnist --per-share 20 --seed 0
+python -m bench.eval_camera --emnist-dir ../shared/data/emnist --per-share 20 --seed 0 \
+    --captures 1280x720 640x480 "704x396 (720p shrunk to the widget)"
 
 Each frame shows a random valid VIN written with EMNIST test-split glyphs in a field (boxes_dark,
 boxes_light or form in turn), on a sheet cut to the field and a little paper around it, held up
 to a webcam (vinocr.synth.photos: desk behind, turned up to +-5 degrees, each corner moved by 3%
 of the sheet's width, a light gradient and a shadow edge, sensor blur and noise). The field's
 width (17 box pitches) is set to a share of the frame's width. Each frame is read as the Recognize
-page reads a camera photo (decode_photo, then read_field) in three captures:
+page reads a camera photo (decode_photo, then read_field) in four captures:
 
-- 1280x720 and 640x480: the camera's own frame, as st.camera_input returns it when the page asks
-  for a resolution (the page does: the screenshot is then taken at the stream's size), JPEG q95;
+- 1920x1080, 1280x720 and 640x480: the camera's own frame, as st.camera_input returns it when
+  the page asks for a resolution (the page does: the screenshot is then taken at the stream's
+  size), JPEG q95;
 - 704x396: a 1280x720 frame shrunk to the widget's displayed size, which is what st.camera_input
   returns without a resolution (seen in a centred layout).
 
@@ -41,6 +43,7 @@ from vinocr.vin.reader import read_field
 SHARES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # capture name -> (stream width, height, returned width, height)
 CAPTURES = {
+    "1920x1080": (1920, 1080, 1920, 1080),
     "1280x720": (1280, 720, 1280, 720),
     "640x480": (640, 480, 640, 480),
     "704x396 (720p shrunk to the widget)": (1280, 720, 704, 396),

@@ -91,8 +91,8 @@ def photo_single() -> None:
     shot = camera.take_photo(
         "Take a photo of one character",
         f"draw_camera_{ss[COUNTER_KEY]}",
-        "Write one character large on paper (a box around it is fine) and hold it up so that it is "
-        "at least a third of the picture's height.",
+        "Write one character large on paper (a box around it is fine) and hold it up: at least a "
+        "third of the picture's height.",
     )
     if shot is None:
         st.info("Take a photo of one handwritten character (a digit or a capital letter; no I, O or Q).")

@@ -13,9 +13,10 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 # centred layout), where the boxes of a field are too small to read (docs/camera.md).
 RESOLUTION = "1080p"  # a request: a 720p webcam gives its 1280x720
 MIN_FIELD_SHARE = 0.7  # bench.eval_camera at 1280x720: found 77 of 80 frames at 70%, 53 of 80 at 60%
+SHARE_1080P = 0.5  # bench.eval_camera at 1920x1080: found 40 of 40 frames at 50%, 35 of 40 at 40%
 NO_CAMERA = (
-    "Needs a camera and the browser's permission to use it: without either, the box below says so "
-    "and the other inputs above still work."
+    "Needs a camera and the browser's permission; without either the box below says so, "
+    "and the other inputs still work."
 )
 DARK = 90  # grey level: the brightest paper of a picture below this is too dark
 FLAT = 60  # grey levels between the darkest ink and the paper below which the picture is too flat
@@ -26,8 +27,8 @@ TURNED = 12.0  # degrees
 def share_note(share: float = MIN_FIELD_SHARE) -> str:
     """How large the field must be in the picture."""
     return (
-        f"Hold the form so that the VIN field fills at least {share:.0%} of the picture's width, "
-        "flat and square to the camera, in even light."
+        f"Hold the form so that the VIN field fills at least {share:.0%} of the picture's width "
+        f"({SHARE_1080P:.0%} with a 1080p camera), flat and square to the camera, in even light."
     )
 
 
@@ -44,9 +45,10 @@ def size_note(size: tuple[int, int]) -> str:
 
 
 def take_photo(label: str, key: str, note: str) -> UploadedFile | None:
-    """The camera widget (full width, the camera's own resolution) under a one-line note about
-    the camera and `note`; the captured JPEG, or None before "Take Photo"."""
-    st.caption(f"{note} {NO_CAMERA}")
+    """The camera widget (full width, the camera's own resolution) under `note` and one line about
+    the camera; the captured JPEG, or None before "Take Photo"."""
+    st.caption(note)
+    st.caption(NO_CAMERA)
     return st.camera_input(label, key=key, resolution=RESOLUTION)
 
 
@@ -68,9 +70,16 @@ def _turn(outlines: list[np.ndarray]) -> float:
     return float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
 
 
-def framing_advice(gray: np.ndarray, outlines: list[np.ndarray], share: float = MIN_FIELD_SHARE) -> list[str]:
+def needed_share(width: int) -> float:
+    """The share of the picture's width the field must fill, for a picture `width` px wide."""
+    return SHARE_1080P if width >= 1920 else MIN_FIELD_SHARE
+
+
+def framing_advice(gray: np.ndarray, outlines: list[np.ndarray], share: float | None = None) -> list[str]:
     """What to change when a camera photo's 17 boxes were not found, from the picture's light and
-    the boxes found (each box's four corners in the picture, in reading order), if any."""
+    the boxes found (each box's four corners in the picture, in reading order), if any; the field
+    must fill `share` of the width (by default as the picture's width needs)."""
+    share = needed_share(gray.shape[1]) if share is None else share
     advice = []
     low, high = np.percentile(gray, (2, 98)) if gray.size else (0.0, 0.0)
     if high < DARK:

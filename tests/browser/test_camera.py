@@ -92,7 +92,7 @@ def test_without_a_camera_the_page_says_so_and_uploads_still_work(server, chromi
     tab = open_camera_input(context, server)
     tab.get_by_text(NO_CAMERA_SHOWN).wait_for()
     assert tab.evaluate(ASK_CAMERA) == "NotFoundError"  # what the widget was told
-    assert tab.get_by_text(camera.NO_CAMERA, exact=False).count() == 1
+    assert tab.get_by_text(camera.NO_CAMERA, exact=True).count() == 1
     assert tab.get_by_role("button", name="Take Photo").is_disabled()
     field = tmp_path / "field.png"
     field.write_bytes(encode_png(sample_field()))
@@ -114,5 +114,5 @@ def test_a_refused_camera_permission_is_said_and_nothing_is_read(
     tab.wait_for_timeout(1000)  # long enough for a granted camera to enable the button
     assert tab.get_by_role("button", name="Take Photo").is_disabled()
     assert tab.locator(VIN).count() == 0
-    assert tab.get_by_text(camera.NO_CAMERA, exact=False).count() == 1
+    assert tab.get_by_text(camera.NO_CAMERA, exact=True).count() == 1
     browser.close()

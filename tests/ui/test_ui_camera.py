@@ -54,6 +54,12 @@ def test_a_turned_field_asks_to_hold_it_level():
     assert len(advice) == 1 and advice[0].startswith("**Straighter:** the field is turned by 2")
 
 
+def test_a_1080p_picture_needs_a_smaller_share():
+    wide = np.tile(np.linspace(30, 220, 1920, dtype=np.float32), (1080, 1)).astype(np.uint8)
+    assert camera.framing_advice(wide, [])[0].endswith(f"at least {camera.SHARE_1080P:.0%} of the width.")
+    assert camera.SHARE_1080P < camera.MIN_FIELD_SHARE
+
+
 def test_nothing_to_point_at_gives_the_general_note():
     assert camera.framing_advice(LIT, boxes(40, 600)) == [camera.share_note()]
 
