@@ -12,6 +12,8 @@ from ui import figures, inputs, many_vins, safe_text, tables
 from ui.model import recognizer_or_stop
 from ui.navigation import page_header
 from ui.theme import MUTED
+from ui.uploads import release as release_uploads
+from ui.uploads import trim_heap
 from vinocr.box.recognizer import LOW_CONFIDENCE, BoxResult
 
 CHUNK = 64  # boxes per model call (and per progress step)
@@ -41,6 +43,13 @@ def run_batch(items: list[inputs.Item]) -> dict:
     thumbs = [figures.thumbnail_uri(figures.first_image(r), 48) for r in results]
     # the session keeps a thumbnail and the reading of each file, not its preprocessing images
     return {"results": [dataclasses.replace(r, steps=[]) for r in results], "thumbs": thumbs}
+
+
+def read_items(raw: list[inputs.Item], origin: str) -> dict:
+    """Read one upload (or the sample): one file per name, in natural order; what the page keeps."""
+    unique, clashes = inputs.unique_names(raw)
+    items = [unique[i] for i in inputs.natural_order([name for name, _ in unique])]
+    return {"sig": inputs.signature(items), "origin": origin, "clashes": clashes, **run_batch(items)}
 
 
 def gallery_html(results: list[BoxResult], thumbs: list[str | None], indices: list[int]) -> str:
@@ -77,24 +86,29 @@ uploads = st.file_uploader(
 st.caption(inputs.size_limit_note(st.get_option("server.maxUploadSize")))
 st.button("Use the 17 sample boxes", on_click=use_sample, icon=":material/grid_view:")
 
-if uploads:
+if uploads:  # read once; the session then keeps the table and thumbnails, not the files
     ss.pop(SAMPLE_KEY, None)
-    raw = [(f.name, f.getvalue()) for f in uploads]
-elif ss.get(SAMPLE_KEY):
-    raw = inputs.sample_box_items()
-else:
+    ss.pop(STORE_KEY, None)
+    ss[STORE_KEY] = read_items([(f.name, f.getvalue()) for f in uploads], "upload")
+    release_uploads(uploads)
+    trim_heap()
+    ss[COUNTER_KEY] += 1  # a new, empty uploader in place of the one whose files were dropped
+    st.rerun()
+if ss.get(SAMPLE_KEY):
+    sample = inputs.sample_box_items()
+    if (ss.get(STORE_KEY) or {}).get("sig") != inputs.signature(sample):
+        ss[STORE_KEY] = read_items(sample, "sample")
+store = ss.get(STORE_KEY)
+if not store:
     st.info("Upload box images to start.")
     st.stop()
-
-unique, clashes = inputs.unique_names(raw)
-if clashes:
-    st.warning(inputs.clash_message(clashes))
-items = [unique[i] for i in inputs.natural_order([name for name, _ in unique])]
-sig = inputs.signature(items)
-store = ss.get(STORE_KEY)
-if not store or store.get("sig") != sig:
-    store = {"sig": sig, **run_batch(items)}
-    ss[STORE_KEY] = store
+if store["origin"] == "upload":
+    st.caption(
+        f"Read from the {len(store['results'])} files uploaded last; they are not kept on the server "
+        "(upload them again to read them again)."
+    )
+if store["clashes"]:
+    st.warning(inputs.clash_message(store["clashes"]))
 results, thumbs = store["results"], store["thumbs"]
 
 ok = [r for r in results if r.status == "ok"]

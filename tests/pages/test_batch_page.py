@@ -151,3 +151,14 @@ def test_a_read_zip_is_dropped_and_only_the_table_is_kept(open_page, sample_file
     assert any("`two.zip`" in c.value for c in at.caption)  # what the table was read from
     at.segmented_control(key="many_vins_status").set_value("all").run()  # the table stays
     assert len(at.dataframe[0].value) == 2
+
+
+def test_box_uploads_are_read_once_then_dropped_and_the_table_stays(open_page, sample_files, uploader):
+    at = open_page("pages/batch.py")
+    uploader(at).set_value(sample_files()[:4]).run()
+    assert not at.exception
+    assert not uploader(at).value  # a fresh uploader: the files are not kept in the session
+    assert set(at.session_state["batch_store"]) == {"sig", "origin", "clashes", "results", "thumbs"}
+    at.toggle[0].set_value(True).run()  # the page still shows what was read
+    assert len(at.dataframe[0].value) == 4
+    assert any("4 files uploaded last" in c.value for c in at.caption)
