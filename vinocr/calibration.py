@@ -6,11 +6,12 @@ temperature to every probability it returns: p_T = softmax(log(p) / T). The ONNX
 softmax probabilities of logits that already carry the class-prior correction, so dividing log(p)
 by T is the same as dividing those logits by T (the log-sum-exp constant cancels).
 
-A missing file means T = 1 and the default threshold, with a note saying so. A file that is there but
-cannot be used (unreadable, malformed, out of range, or fitted for another model: the file records
-the sha256 of the ONNX file it was fitted on) gives the same with a note, or with `strict` (what
-Recognizer.load, and so the CLIs and the app, use) a CalibrationError: a model must never be run
-silently with another model's calibration. Numpy only.
+A missing file means T = 1 and the default threshold, with a note saying so. A file that is there
+but cannot be used (unreadable, malformed, out of range, or not fitted for this model: the file
+records the sha256 of the ONNX file it was fitted on, and one that records none is not used either)
+gives the same with a note, or with `strict` (what Recognizer.load, and so the CLIs and the app,
+use) a CalibrationError: a model must never be run silently with another model's calibration.
+Numpy only.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def _calibration_problem(path: Path, model_file: Path | None) -> Calibration | s
     if not (0.05 <= temperature <= 20 and 0 < threshold <= 1):
         return f"{path}: temperature {temperature} or threshold {threshold} out of range: {refit}"
     wanted = data.get("model_sha256")
-    if model_file is not None and wanted and Path(model_file).exists() and file_sha256(model_file) != wanted:
+    if model_file is not None and not wanted:
+        return f"{path} names no model (no model_sha256), so it cannot be told to belong to it: {refit}"
+    if model_file is not None and Path(model_file).exists() and file_sha256(model_file) != wanted:
         return (
             f"{path} was fitted for another model (its model_sha256 is not the sha256 of "
             f"{Path(model_file).name}): {refit}"

@@ -65,6 +65,11 @@ def test_a_broken_calibration_fails_loudly(tmp_path):
     (folder / CALIBRATION_FILE).write_text('{"temperature": "warm"}')
     with pytest.raises(CalibrationError, match="no usable temperature"):
         Recognizer.load(folder)
+    data = json.loads((MODELS / CALIBRATION_FILE).read_text())
+    del data["model_sha256"]
+    (folder / CALIBRATION_FILE).write_text(json.dumps(data))
+    with pytest.raises(CalibrationError, match="names no model"):
+        Recognizer.load(folder)
     (folder / CALIBRATION_FILE).write_text("{not json")
     with pytest.raises(CalibrationError, match="could not be read"):
         Recognizer.load(folder)
