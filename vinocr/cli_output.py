@@ -60,8 +60,14 @@ def emit(text: str) -> None:
 
 
 def say(message: str) -> None:
-    """One message on stderr, on one line whatever names it holds (see one_line)."""
-    print(one_line(message), file=sys.stderr, flush=True)
+    """One message on stderr, on one line whatever names it holds (see one_line); nothing when stderr
+    is closed (print would write to stdout instead) or cannot be written."""
+    if sys.stderr is None:
+        return
+    try:
+        print(one_line(message), file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def closed_stdout_ends_quietly(main: Callable[..., int]) -> Callable[..., int]:
