@@ -5,7 +5,8 @@ The pipeline, one module a step (decoding is done by the caller, which holds the
     decode           photo.decode_photo      bytes -> upright gray image at working size
     locate the field locate.box_rows, ...    rows of boxes (or of characters) that may be the field
     rectify          rectify.rectify         a located row mapped onto an upright rectangle
-    flatten light    rectify/light           the paper one even grey, the ink dark
+    flatten light    light.flatten_light     the paper one even grey, the ink dark (a rectified row
+                                             again at its own scale: rectify.flatten_field_light)
     grid             grid.find_boxes         the boxes between the grid's lines (or characters
                                              split at gaps, gaps.py), deskewed first (deskew.py)
     cut              cut.cut_boxes           each box cut inside its lines, its ink made scan-like
