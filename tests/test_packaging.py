@@ -81,8 +81,13 @@ def test_console_scripts_match_python_dash_m(tmp_path):
         moduled = subprocess.run(
             [sys.executable, "-m", module, *folder], cwd=ROOT, capture_output=True, text=True
         )
-        assert (scripted.returncode, scripted.stdout) == (moduled.returncode, moduled.stdout)
-    assert scripted.returncode == 1 and "3 boxes given" in scripted.stdout  # not a 17-character VIN
+        assert (scripted.returncode, scripted.stdout, scripted.stderr) == (
+            moduled.returncode,
+            moduled.stdout,
+            moduled.stderr,
+        )
+    # refused from the folder's listing, never read as a 3-character VIN
+    assert scripted.returncode == 2 and "holds 3 box images; a VIN needs 17" in scripted.stderr
 
 
 def test_no_sys_path_edits_anywhere():
