@@ -296,3 +296,20 @@ def test_ctrl_c_before_any_vin_leaves_an_existing_csv_as_it_was(tmp_path):
     target = CsvTarget(str(out), CSV_FIELDS)
     assert keep_after_interrupt(target) == f"{out.as_posix()} left as it was (no VIN was finished)"
     assert out.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_folder_without_box_images_says_so(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    assert box_main([str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert (
+        out == ""
+        and err == f"{tmp_path.as_posix()}: no box images (.png, .jpg, .jpeg or .bmp) in this folder\n"
+    )
+
+
+def test_control_characters_in_messages_are_escaped(tmp_path, capsys):
+    name = tmp_path / "a\x1b[31mred\x85.png"  # an ANSI colour code and a C1 control in a name
+    assert vin_main([str(name)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path.as_posix()}/a\\x1b[31mred\\x85.png: no such file or folder\n"
