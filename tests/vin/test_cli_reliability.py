@@ -86,7 +86,7 @@ def test_ctrl_c_keeps_every_vin_finished_in_the_csv(tmp_path, pngs):
 def test_ctrl_c_ends_the_box_cli_with_one_line(tmp_path, pngs):
     folder = tmp_path / "boxes"
     folder.mkdir()
-    for k in range(600):  # more than a chunk: the next chunk runs in worker processes
+    for k in range(3000):  # many chunks: the ones after the first run in worker processes
         (folder / f"b{k}.png").write_bytes(pngs[k % 17][1])
     process = cli("vinocr", str(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline().startswith(b"49, ")
