@@ -167,3 +167,20 @@ def test_batch_degenerate_box_images_in_a_zip_are_named_with_the_zip(open_page, 
         assert f"odd.zip:car/box{len(good) + i + 1:02d}_{name}: " in errors, (name, errors)
     table = at.dataframe[0].value
     assert list(table["input"]) == ["odd.zip:car"] and table["status"].iloc[0] == "review"
+
+
+def test_batch_degenerate_box_images_and_field_images_are_named(open_page, uploader):
+    at = open_page("pages/batch.py")  # box images: a row each, the unreadable one named with its reason
+    uploader(at).set_value(degenerate_files()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "row_1x100000.png: 100000x1 px is too large" in plain("\n".join(e.value for e in at.error))
+    table = at.dataframe[0].value.set_index("file")
+    assert set(table.index) == set(DEGENERATE) and set(table["status"]) == {"empty", "error"}
+    at = open_page("pages/batch.py")  # many VINs from field images: a row each, none read
+    at.radio(key="batch_view").set_value("Many VINs").run()
+    at.file_uploader[0].set_value(degenerate_files()).run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = at.dataframe[0].value.set_index("input")
+    assert set(rows.index) == set(DEGENERATE)
+    for name, row in rows.iterrows():
+        assert row["status"] in ("error", "review") and row["message"].startswith(f"{name}: "), row
