@@ -47,6 +47,8 @@ NARROW = 0.4  # a box this narrow (short side / long side) is read in both polar
 LINE_DOUBT = 0.3  # confidence a reading with a maybe-stroke line removed must win by (on validation)
 POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
 WIDE_SWITCH = 0.3  # ... by this much when ink covers 33-40% or 60-67%
+TIGHT_EDGE = 2  # px (of the working size): a stroke of a tight crop starts this close to the edge
+RULED_ALIKE = 1  # px: a printed box's lines differ in width by at most this (their runs by twice it)
 TIGHT = 0.9  # ink spanning this share of both sides: the image may be a tight crop
 FEW_PIECES = 12  # up to this many labels, piece statistics are taken piece by piece (faster)
 SIDES = "tblr"
@@ -352,6 +354,15 @@ def _corner_joined(mask: np.ndarray, a: EdgeLine, b: EdgeLine) -> bool:
     return bool(mask[ys, xs].any())
 
 
+def _ruled_alike(lines: list[EdgeLine]) -> bool:
+    """Lines as a printed box's are: one alone, or all of the same width and the same longest run
+    (within RULED_ALIKE px). The two or three sides of a blank box cut from a form are; the stem and
+    foot of a thin L, or the sides of a U, drawn along the edges of a tight crop are not."""
+    widths = [line.end - line.start for line in lines]
+    runs = [line.length for line in lines]
+    return len(lines) < 2 or (np.ptp(widths) <= RULED_ALIKE and np.ptp(runs) <= 2 * RULED_ALIKE)
+
+
 def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
     """The sides whose edge line may be a stroke of the character rather than a box line.
 
@@ -361,13 +372,18 @@ def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
     box line for certain when the inside does not run into it and meets no such line, when all four
     sides have one (a closed box), or when a box line for certain on another side is as thick.
     When nothing is left inside, the lines are the character only if its ink fills the image (a
-    tight crop of an L, a U, a narrow 1) and they are thick for their length.
+    tight crop of an L, a U, a narrow 1) and they are thick for their length or, on two or three
+    sides, unlike each other (`_ruled_alike`) and right on the image's edge: then both readings are
+    tried, the strokes first.
     """
     inside = _significant(mask, _region(mask.shape, {s: line.end for s, line in lines.items()}))
     if not inside.any():  # the lines are all there is: a tight crop of an L, a U or a narrow 1?
         ys, xs = np.nonzero(mask)
         if len(ys) == 0 or np.ptp(ys) + 1 < TIGHT * mask.shape[0] or np.ptp(xs) + 1 < TIGHT * mask.shape[1]:
             return ""  # the ink does not fill the image as a tightly cropped character does
+        on_edge = all(line.start <= TIGHT_EDGE for line in lines.values())  # strokes of a tight crop
+        if len(lines) < 4 and on_edge and not _ruled_alike(list(lines.values())):
+            return "".join(lines)  # lines unlike each other: pen strokes (a thin L or U on the crop's edges)
         strokes = "".join(s for s, line in lines.items() if line.stroke_like)
         return "" if len(lines) == 4 and len(strokes) < 4 else strokes  # an empty box, unless all is pen
     if len(lines) == 4:
