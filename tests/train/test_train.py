@@ -1,5 +1,5 @@
-"""`python -m vinocr.train` end to end on a small slice (2 epochs, 2 members): every output file and
-its schema."""
+"""`python -m vinocr.train` end to end on a small slice (2 epochs, 2 members, all three stages): every
+output file and its schema."""
 
 import json
 import subprocess
@@ -48,6 +48,8 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
         "32",
         "--box-epochs",
         "1",
+        "--writers-epochs",
+        "1",
         "--members",
         "2",
     ]
@@ -57,16 +59,29 @@ def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys)
         p.name for p in out.iterdir()
     }
     history = json.loads((out / "history.json").read_text())
-    assert [row["epoch"] for row in history] == [1, 2, 3]  # 2 epochs of stage 1, 1 of box-path fine-tuning
+    assert [row["epoch"] for row in history] == [
+        1,
+        2,
+        3,
+        4,
+    ]  # 2 epochs of stage 1, 1 of stage 2, 1 of stage 3
     keys = {"loss", "accuracy", "val_loss", "val_accuracy", "val_macro_recall", "learning_rate", "seconds"}
     assert keys <= set(history[0]) and "stage" not in history[0]
     assert history[2]["stage"] == "box path" and 0 <= history[2]["val_box_accuracy"] <= 1
+    assert history[3]["stage"] == "writers" and 0 <= history[3]["val_box_accuracy"] <= 1
     work = tmp_path / "work"
     assert (work / "epoch-02.keras").exists() and (work / "best.keras").exists()
     assert (work / "box-epoch-01.keras").exists() and (work / "member-1" / "box-epoch-01.keras").exists()
+    assert (work / "writers-epoch-01.keras").exists() and (
+        work / "member-1" / "writers-epoch-01.keras"
+    ).exists()
     metrics = json.loads((out / "metrics.json").read_text())
     # chosen among the final stage's checkpoints of both members
-    assert set(metrics["ensemble"]["members"]) <= {"box-epoch-01.keras", "member-1/box-epoch-01.keras"}
+    assert set(metrics["ensemble"]["members"]) <= {
+        "writers-epoch-01.keras",
+        "member-1/writers-epoch-01.keras",
+    }
+    assert metrics["parameters"]["writers_stage"]["epochs"] == 1
     assert metrics["parameters"]["members"] == 2 and metrics["parameters"]["member_seeds"] == [3779, 4779]
     assert metrics["split_sizes"]["test"] == 15469 and metrics["test"]["n"] == 15469
     assert metrics["seed"] == 3779 and metrics["parameters"]["limit"] == 6000
@@ -97,6 +112,8 @@ def test_an_interrupted_run_resumes_where_it_stopped(vin_split, emnist_dir, tmp_
         "--batch-size",
         "32",
         "--box-epochs",
+        "0",
+        "--writers-epochs",
         "0",
         "--members",
         "1",

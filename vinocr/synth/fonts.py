@@ -86,10 +86,15 @@ def _draw_char(font: ImageFont.FreeTypeFont, char: str) -> np.ndarray | None:
 
 
 def elastic(mask: np.ndarray, rng: np.random.Generator, alpha: float, sigma: float) -> np.ndarray:
-    """Elastic distortion: every pixel moved by a smooth random field (Simard et al. 2003)."""
+    """Elastic distortion: every pixel moved by a smooth random field (Simard et al. 2003), at most
+    `alpha` px."""
     h, w = mask.shape
-    dx = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma) * alpha
-    dy = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma) * alpha
+
+    def field() -> np.ndarray:  # smooth, scaled so that the largest move is `alpha` px
+        smooth = cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), sigma)
+        return smooth * (alpha / max(float(np.abs(smooth).max()), 1e-6))
+
+    dx, dy = field(), field()
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     moved = cv2.remap(mask.astype(np.float32), xs + dx, ys + dy, cv2.INTER_LINEAR)
     return (moved >= 0.5).astype(np.uint8)
@@ -111,7 +116,7 @@ def distort(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     matrix = np.hstack([linear, offset[:, None]])
     canvas = cv2.warpAffine(glyph.astype(np.float32), matrix, (size, size), flags=cv2.INTER_LINEAR)
     mask = (canvas >= 0.5).astype(np.uint8)
-    mask = elastic(mask, rng, alpha=rng.uniform(4, 10), sigma=rng.uniform(6, 10))
+    mask = elastic(mask, rng, alpha=rng.uniform(2, 5), sigma=rng.uniform(8, 12))
     change = rng.random()
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     if change < 0.25:
@@ -123,12 +128,13 @@ def distort(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def render_font_glyphs(
-    fonts: list[Path], chars: str, per_char: int, seed: int
+    fonts: list[Path] | list[ImageFont.FreeTypeFont], chars: str, per_char: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`per_char` renders of each character of `chars`, each from a random font: ((M, 28, 28) uint8,
-    labels (M,) as indices into `chars`). Characters a font lacks are drawn from another font."""
+    """`per_char` renders of each character of `chars`, each from a random font (font files, or fonts
+    already loaded): ((M, 28, 28) uint8, labels (M,) as indices into `chars`). A character a font
+    lacks is drawn with another font."""
     rng = np.random.default_rng(seed)
-    loaded = [ImageFont.truetype(str(path), 96) for path in fonts]
+    loaded = [f if isinstance(f, ImageFont.FreeTypeFont) else ImageFont.truetype(str(f), 96) for f in fonts]
     images, labels = [], []
     for label, char in enumerate(chars):
         for _ in range(per_char):

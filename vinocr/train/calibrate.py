@@ -7,8 +7,10 @@ measured, once, at the end:
 
 1. Temperature T: minimises the negative log-likelihood of the boxes of the validation VINs (below);
    the recognizer then returns softmax(log(p) / T) (vinocr.calibration).
-2. Accept threshold: validation VINs (random valid VINs written with validation-split glyphs in
-   random synthetic box styles, vinocr.synth.vins) are read with T and the default prefer mode; the
+2. Accept threshold: validation VINs (random valid VINs written in random synthetic box styles,
+   vinocr.synth.vins, with glyphs that look like real writing: the validation split's glyphs, their
+   convention variants (vinocr.synth.conventions) and handwriting-font renders (vinocr.synth.fonts,
+   when the font cache holds any); `writing_like_pool`) are read with T and the default prefer mode; the
    threshold is the lowest VIN probability (vinocr.vin.confidence) at which the accepted VINs are
    still at least 99.5% exactly right, counted (95% lower confidence bound: a threshold where the
    validation precision only just reaches the target misses it on new VINs about half the time) and
@@ -16,7 +18,10 @@ measured, once, at the end:
 3. Prefer margin re-check: the same validation VINs plus validation VINs whose maker does not use the
    check digit (a wrong position 9), decoded with several margins; with 90% of VINs carrying a real
    check digit (the assumption behind the default ln 100) the expected exact-VIN rate per margin.
-4. Test: the expected calibration error (15 bins) before and after T on the raw test images and on
+4. Real writers (with --realdev-dir): valid VINs spelled with
+   the real images of each source that holds all 33 characters, read with T and the threshold:
+   how many are accepted and how many of those are wrong. Measured only, never fitted on.
+5. Test: the expected calibration error (15 bins) before and after T on the raw test images and on
    every test glyph drawn once into a synthetic box (plus its reliability table), and on generated
    test VINs for seeds 0 and 7: precision and coverage at the threshold and the whole curve.
 
@@ -46,6 +51,7 @@ from vinocr.model_files import ONNX_FILE, model_dir_from_env
 from vinocr.synth.boxes import random_style, render_box
 from vinocr.synth.vins import VinMaker, generate_vins, random_unchecked_vin, random_valid_vin
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
+from vinocr.train.realdev import find_realdev_dir
 from vinocr.vin.confidence import boxes_to_check, posterior
 from vinocr.vin.decode import DEFAULT_PREFER_MARGIN, decode_vin, is_decodable_valid
 
@@ -63,6 +69,8 @@ MARGINS: tuple[float, ...] = (
 TABLE_THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 VAL_SEED, UNCHECKED_SEED, TEST_BOX_SEED = 101, 102, 103
 CHUNK_VINS = 40
+VAL_FONT_RENDERS = 60  # per character, in the validation pool (1,980 for the 33)
+REAL_VINS, REAL_VIN_SEED = 1000, 0
 
 
 # --------------------------------------------------------------------------- reading generated data
@@ -131,6 +139,54 @@ def read_glyph_boxes(
                 probs.append(result.probs)
                 kept.append(start + k)
     return np.asarray(probs, np.float64), labels[np.asarray(kept, dtype=np.int64)]
+
+
+def writing_like_pool(
+    x_val: np.ndarray, y_val: np.ndarray, seed: int = VAL_SEED
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Validation glyphs that look like real writing: the split's own, convention variants of them and
+    font renders (fonts from the cache only); (glyphs, labels, a description)."""
+    from vinocr.synth.conventions import convention_variants
+    from vinocr.synth.fonts import cached_fonts, render_font_glyphs
+
+    x_var, y_var = convention_variants(x_val, y_val, VIN_ALPHABET, seed)
+    fonts = cached_fonts()
+    x_font, y_font = (
+        render_font_glyphs(fonts, VIN_ALPHABET, VAL_FONT_RENDERS, seed) if fonts else (x_var[:0], y_var[:0])
+    )
+    about = (
+        f"{len(y_val):,} validation-split glyphs, {len(y_var):,} convention variants of them and "
+        f"{len(y_font):,} renders of {len(fonts)} handwriting fonts"
+    )
+    return np.concatenate([x_val, x_var, x_font]), np.concatenate([y_val, y_var, y_font]), about
+
+
+def real_writers_report(
+    recognizer: Recognizer, folder: Path, temperature: float, threshold: float, count: int = REAL_VINS
+) -> dict[str, Any]:
+    """VINs spelled with real writers' images (vinocr.train.realdev), per source that can spell any VIN:
+    exact, accepted, and wrong among the accepted at `threshold`."""
+    from vinocr.train.realdev import compose_vins, full_sources, read_labels, read_probabilities
+
+    chars = read_labels(folder)
+    probs = read_probabilities(recognizer, chars)
+    report = {}
+    for source in full_sources(chars, VIN_ALPHABET):
+        vins = compose_vins(chars, source, count, REAL_VIN_SEED)
+        readable = np.array([all(probs[i] is not None for i in rows) for _, rows in vins])
+        uniform = np.full(NUM_CLASSES, 1.0 / NUM_CLASSES)
+        stacked = [[uniform if probs[i] is None else probs[i] for i in rows] for _, rows in vins]
+        outcomes = vin_outcomes(
+            VinSet([v for v, _ in vins], np.asarray(stacked, np.float64), readable), temperature
+        )
+        report[source] = {
+            "vins": count,
+            "seed": REAL_VIN_SEED,
+            "images": sum(c.source == source for c in chars),
+            "exact_vin": float(outcomes.correct.mean()),
+            **accepted_stats(outcomes.probability, outcomes.correct, threshold),
+        }
+    return report
 
 
 # --------------------------------------------------------------------------- box calibration
@@ -406,6 +462,7 @@ def calibrate(
     seeds: Sequence[int] = (0, 7),
     test_boxes: int = 0,
     log=print,
+    realdev_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Fit T and the accept threshold on validation, re-check the prefer margin, measure on test."""
     started = time.perf_counter()
@@ -413,7 +470,9 @@ def calibrate(
     split = load_vin_split(emnist_dir)
     log(f"split: {split.sizes}")
 
-    val = read_vin_set(recognizer, split.x_val, split.y_val, val_vins, VAL_SEED)
+    pool_x, pool_y, pool_about = writing_like_pool(split.x_val, split.y_val)
+    log(f"validation pool: {pool_about}")
+    val = read_vin_set(recognizer, pool_x, pool_y, val_vins, VAL_SEED)
     ok = val.readable
     box_probs = val.probs[ok].reshape(-1, NUM_CLASSES)
     box_labels = val.box_labels[ok].reshape(-1)
@@ -424,9 +483,7 @@ def calibrate(
     val_outcomes = vin_outcomes(val, temperature)
     threshold = choose_threshold(val_outcomes.probability, val_outcomes.correct)
     log(f"accept threshold {threshold:.6f}")
-    unchecked = read_vin_set(
-        recognizer, split.x_val, split.y_val, unchecked_vins, UNCHECKED_SEED, random_unchecked_vin
-    )
+    unchecked = read_vin_set(recognizer, pool_x, pool_y, unchecked_vins, UNCHECKED_SEED, random_unchecked_vin)
     unchecked_outcomes = vin_outcomes(unchecked, temperature)
     margins = margin_check(val_outcomes, val.truth, unchecked_outcomes, unchecked.truth)
     log(f"prefer margin: best {margins['best']}, current {margins['current']}")
@@ -445,6 +502,10 @@ def calibrate(
         stats = test_runs[str(seed)]["at_threshold"]
         log(f"test seed {seed}: precision {stats['precision']}, coverage {stats['coverage']:.3f}")
 
+    real = {} if realdev_dir is None else real_writers_report(recognizer, realdev_dir, temperature, threshold)
+    for source, stats in real.items():
+        log(f"real writers {source}: accepted {stats['coverage']:.3f}, wrong {stats['wrong_accepted']}")
+
     model_file = Path(model_dir) / ONNX_FILE
     return {
         "model_file": ONNX_FILE,
@@ -453,7 +514,7 @@ def calibrate(
         "fitted_on": {
             "split": "validation",
             "data": f"the {len(box_labels):,} boxes of {int(ok.sum()):,} generated validation VINs "
-            "(validation-split glyphs in random synthetic box styles)",
+            f"(in random synthetic box styles, glyphs from a pool of {pool_about})",
             "nll_before": negative_log_likelihood(box_probs, box_labels),
             "nll_after": negative_log_likelihood(apply_temperature(box_probs, temperature), box_labels),
             "ece_before": expected_calibration_error(box_probs, box_labels),
@@ -483,10 +544,12 @@ def calibrate(
         },
         "prefer_margin": {"validation_vins": val_vins, "unchecked_vins": unchecked_vins, **margins},
         "test_vins": {"count": test_vins, "seeds": test_runs},
+        "real_writers_vins": real,
         "command": "python -m vinocr.train.calibrate --emnist-dir DIR --model-dir "
         f"{Path(model_dir).name} --val-vins {val_vins} --unchecked-vins {unchecked_vins} "
         f"--test-vins {test_vins} --seeds {' '.join(map(str, seeds))}"
-        + (f" --test-boxes {test_boxes}" if test_boxes else ""),
+        + (f" --test-boxes {test_boxes}" if test_boxes else "")
+        + (" --realdev-dir DIR" if realdev_dir else ""),
         "seconds": round(time.perf_counter() - started, 1),
         "machine": f"{platform.node()} ({platform.processor() or platform.machine()})",
     }
@@ -506,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 7], help="seeds of the test VINs")
     parser.add_argument("--test-boxes", type=int, default=0, help="test glyphs drawn as boxes (0: all)")
     parser.add_argument("--output", type=Path, help="where to write (default: MODEL_DIR/calibration.json)")
+    parser.add_argument("--realdev-dir", help="real writers' folder: VINs spelled with it are measured too")
     args = parser.parse_args(argv)
     model_dir = args.model_dir or model_dir_from_env()
     try:
@@ -518,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             args.test_vins,
             args.seeds,
             args.test_boxes,
+            realdev_dir=find_realdev_dir(args.realdev_dir) if args.realdev_dir else None,
         )
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)

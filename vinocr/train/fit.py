@@ -3,7 +3,8 @@
 Each member (an independently seeded network) is trained on the EVALUATION.md train split with
 augmentation and class weights (`vinocr.train.batches`), a cosine learning rate with one warm
 restart, and checkpoints every epoch into its work folder (stage 1), then fine-tuned on box-path
-inputs (stage 2, `vinocr.train.finetune`); an interrupted run resumes where it stopped
+inputs (stage 2, `vinocr.train.finetune`), then on the handwriting conventions EMNIST lacks (stage 3,
+`vinocr.train.writers`: convention variants, handwriting fonts); an interrupted run resumes where it stopped
 (`keras.callbacks.BackupAndRestore`, same command). Any Keras backend trains (TensorFlow here, JAX on
 a GPU machine: `scripts/train_on_gpu.sh`). Then `vinocr.train.export.finalize` chooses the ensemble
 among the members' checkpoints, the test-time shifts and the class-prior correction on validation,
@@ -23,6 +24,8 @@ from vinocr.train.data import load_vin_split, resolve_emnist_dir
 from vinocr.train.export import MAX_PASSES
 from vinocr.train.members import member_dir, member_seed
 from vinocr.train.stages import cycle_lengths, epoch_callbacks, fit_stage, training_batches
+from vinocr.train.writers import PREFIX as WRITERS_PREFIX
+from vinocr.train.writers import add_arguments as add_writers_arguments
 
 DEFAULT_WORK_DIR = Path("artifacts") / "training"  # checkpoints and the resumable state (not committed)
 
@@ -55,6 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
     )
+    add_writers_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -84,6 +88,9 @@ def train(args: argparse.Namespace, split, work: Path, seed: int) -> float:
 
 def recipe(args: argparse.Namespace) -> dict:
     """The training parameters recorded in metrics.json."""
+    from vinocr.synth.fonts import cached_fonts
+    from vinocr.train.writers import recipe as writers_recipe
+
     cycles = cycle_lengths(args.epochs, args.first_cycle, args.t_mul)
     return {
         "epochs": args.epochs,
@@ -106,6 +113,9 @@ def recipe(args: argparse.Namespace) -> dict:
             "vinocr.synth.boxes and preprocessed by the box path (not augmented)",
             "start": "stage 1's best.keras",
         },
+        "writers_stage": writers_recipe(args, len(cached_fonts(args.font_dir)))
+        if args.writers_epochs
+        else {},
     }
 
 
@@ -113,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from vinocr.train.callbacks import read_history
     from vinocr.train.export import finalize
     from vinocr.train.finetune import PREFIX, fine_tune
+    from vinocr.train.writers import train_writers
 
     args = parse_args(argv)
     split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
@@ -124,24 +135,32 @@ def main(argv: list[str] | None = None) -> int:
             train(args, split, folder, seed)  # stage 1 (a finished stage 1 is not trained again)
         if args.box_epochs and len(read_history(folder / f"{PREFIX}history.jsonl")) < args.box_epochs:
             fine_tune(args, split, folder, seed)  # stage 2
+        writers = len(read_history(folder / f"{WRITERS_PREFIX}history.jsonl"))
+        if args.writers_epochs and writers < args.writers_epochs:
+            start = folder / (f"{PREFIX}best.keras" if args.box_epochs else "best.keras")
+            train_writers(args, split, folder, seed, start)  # stage 3
     if args.train_only:
         return 0
-    histories = [member_history(member_dir(work, k), args.box_epochs) for k in range(args.members)]
+    histories = [member_history(member_dir(work, k), args) for k in range(args.members)]
     train_seconds = sum(row["seconds"] for history in histories for row in history)
-    prefix = PREFIX if any(row.get("stage") == "box path" for row in histories[0]) else ""  # stage 2 ran
+    stages = {row.get("stage") for row in histories[0]}
+    prefix = WRITERS_PREFIX if "writers" in stages else PREFIX if "box path" in stages else ""  # last stage
     params = recipe(args)
     finalize(args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes)
     return 0
 
 
-def member_history(folder: Path, box_epochs: int) -> list[dict]:
-    """One member's epochs, stage 1 then stage 2 (numbered on, marked "box path")."""
+def member_history(folder: Path, args: argparse.Namespace) -> list[dict]:
+    """One member's epochs: stage 1, then stages 2 and 3 numbered on and marked "box path", "writers"."""
     from vinocr.train.callbacks import read_history
     from vinocr.train.finetune import PREFIX
 
     history = read_history(folder / "history.jsonl")
-    tuned = read_history(folder / f"{PREFIX}history.jsonl") if box_epochs else []
-    return history + [{**row, "epoch": len(history) + row["epoch"], "stage": "box path"} for row in tuned]
+    later = [(PREFIX, "box path", args.box_epochs), (WRITERS_PREFIX, "writers", args.writers_epochs)]
+    for prefix, stage, epochs in later:
+        rows = read_history(folder / f"{prefix}history.jsonl") if epochs else []
+        history += [{**row, "epoch": len(history) + row["epoch"], "stage": stage} for row in rows]
+    return history
 
 
 if __name__ == "__main__":

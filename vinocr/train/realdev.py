@@ -86,3 +86,32 @@ def model_inputs(folder: Path) -> tuple[np.ndarray, list[str]]:
         inputs.append(np.zeros((28, 28), np.float32) if prep.input28 is None else prep.input28)
         labels.append(item.char)
     return np.stack(inputs).astype(np.float32), labels
+
+
+def read_probabilities(recognizer, chars: list[RealChar]) -> list[np.ndarray | None]:
+    """Each image's box probabilities as `recognizer` gives them (None where no character was read)."""
+    results = recognizer.recognize_files([c.path for c in chars])
+    return [r.probs if r.status == "ok" else None for r in results]
+
+
+def compose_vins(chars: list[RealChar], source: str, count: int, seed: int) -> list[tuple[str, list[int]]]:
+    """`count` valid VINs (check digit right, vinocr.synth.vins) spelled with real images of one
+    `source`: (VIN, index into `chars` of each box's image). The source must hold all 33 characters."""
+    from vinocr.synth.vins import random_valid_vin
+
+    rng = np.random.default_rng(seed)
+    by_char: dict[str, list[int]] = {}
+    for k, item in enumerate(chars):
+        if item.source == source:
+            by_char.setdefault(item.char, []).append(k)
+    vins = []
+    for _ in range(count):
+        vin = random_valid_vin(rng)
+        vins.append((vin, [int(rng.choice(by_char[c])) for c in vin]))
+    return vins
+
+
+def full_sources(chars: list[RealChar], alphabet: str) -> list[str]:
+    """The sources that hold every character of `alphabet` (those whose images can spell any VIN)."""
+    sources = {c.source for c in chars}
+    return sorted(s for s in sources if set(alphabet) <= {c.char for c in chars if c.source == s})

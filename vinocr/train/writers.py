@@ -35,7 +35,7 @@ from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "writers-"
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
-EMNIST_GLYPHS = 50_000  # train arrays fed as they are (a random subset: the stage fits 2 h on 2 cores)
+EMNIST_GLYPHS = 50_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
 FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
 VALIDATION_SEED_OFFSET = 1
 
@@ -67,7 +67,15 @@ def start_network(path: Path) -> keras.Model:
     return model
 
 
-def writers_data(split, seed: int, fonts: list[Path], limit: int, work: Path) -> tuple[np.ndarray, ...]:
+def writers_data(
+    split,
+    seed: int,
+    fonts: list[Path],
+    limit: int,
+    work: Path,
+    emnist: int = EMNIST_GLYPHS,
+    font_renders: int = FONT_RENDERS_PER_CHAR,
+) -> tuple[np.ndarray, ...]:
     """(x, y, augment) of one run of the stage: see the module docstring."""
     from vinocr.synth.conventions import convention_variants
     from vinocr.synth.fonts import render_font_glyphs
@@ -77,8 +85,8 @@ def writers_data(split, seed: int, fonts: list[Path], limit: int, work: Path) ->
         x_train, y_train = x_train[:limit], y_train[:limit]
     x_var, y_var = convention_variants(x_train, y_train, VIN_ALPHABET, seed)
     rng = np.random.default_rng(seed)
-    plain = rng.permutation(len(y_train))[: min(EMNIST_GLYPHS, len(y_train))]
-    per_char = FONT_RENDERS_PER_CHAR if not limit else 3
+    plain = rng.permutation(len(y_train))[: emnist or len(y_train)]
+    per_char = font_renders if not limit else 3
     x_font, y_font = (
         render_font_glyphs(fonts, VIN_ALPHABET, per_char, seed) if fonts else (x_var[:0], y_var[:0])
     )
@@ -99,7 +107,9 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
 
     keras.utils.set_random_seed(seed + 2)
     started = time.time()
-    x, y, augment = writers_data(split, seed, cached_fonts(args.font_dir), args.limit, work)
+    x, y, augment = writers_data(
+        split, seed, cached_fonts(args.font_dir), args.limit, work, args.writers_emnist
+    )
     done = len(read_history(work / f"{PREFIX}history.jsonl"))
     batches = training_batches(x, y, augment, args, seed + 2, done, max_shear=SLANT_SHEAR)
     n_val = args.limit or len(split.y_val)
@@ -128,6 +138,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--writers-lr", type=float, default=3e-4, help="writers' stage: starting learning rate"
     )
+    parser.add_argument(
+        "--writers-emnist", type=int, default=EMNIST_GLYPHS, help="EMNIST train arrays (0: all)"
+    )
+    parser.add_argument(
+        "--font-renders", type=int, default=FONT_RENDERS_PER_CHAR, help="font renders per character"
+    )
     parser.add_argument("--font-dir", type=Path, default=DEFAULT_CACHE, help="handwriting font cache")
     parser.add_argument("--fetch-fonts", action="store_true", help="fill the font cache first (npm pack)")
     parser.add_argument("--realdev-dir", help="real writers' folder, reported each epoch (not trained on)")
@@ -142,8 +158,8 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
         "learning_rate": f"{args.writers_lr}, cosine decay to 1%",
         "shear": f"+-{SLANT_SHEAR}",
         "convention_variants": {"shares of each class's train glyphs": SHARE},
-        "font_renders": f"{FONT_RENDERS_PER_CHAR} per character from {fonts} handwriting fonts",
-        "emnist_arrays": EMNIST_GLYPHS,
+        "font_renders": f"{args.font_renders} per character from {fonts} handwriting fonts",
+        "emnist_arrays": args.writers_emnist or "all",
         "box_path_inputs": BOX_GLYPHS,
     }
 
