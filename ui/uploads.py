@@ -31,6 +31,25 @@ def release(files: Iterable[UploadedFile]) -> int:
     return count
 
 
+M_ARENA_MAX = -8  # mallopt's parameter number for the arena limit (malloc.h)
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(count: int = MALLOC_ARENAS) -> bool:
+    """Let glibc's malloc use at most `count` arenas (as MALLOC_ARENA_MAX=count would); False where
+    there is no glibc. Streamlit runs every script run in a new thread, and glibc gives threads new
+    arenas (up to 8 per core) that each keep their own freed memory: the server then grows with every
+    round of sessions instead of reusing what the last round freed. Takes effect for arenas made
+    after the call, so call it early (app.py does, on the first script run)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).mallopt(M_ARENA_MAX, count))
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
 def trim_heap() -> bool:
     """Ask glibc to return freed heap memory to the system (malloc_trim); False where there is none.
 
