@@ -83,7 +83,9 @@ def read_uploads(recognizer: Recognizer, kind: str, files: list[UploadedFile], m
             for item in iter_zip_jobs(recognizer, upload.name, upload, mode):
                 collected.add(item)
                 done = min(1.0, upload.tell() / max(1, upload.size))  # read member by member
-                progress.progress(done, text=f"Read {len(collected.rows):,} VINs from {upload.name}")
+                progress.progress(
+                    done, text=f"Read {len(collected.rows):,} VINs from {safe_text.code(upload.name)}"
+                )
         else:
             order = inputs.natural_order([f.name for f in files])
             for done, upload in enumerate((files[i] for i in order), start=1):
