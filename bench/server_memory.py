@@ -1,7 +1,8 @@
 """Server memory bench: several browser sessions each upload a ZIP of many VINs to the Batch page and
 close; does the app server give the memory back?
 
-    python -m bench.server_memory                         # 3 sessions x a 1,000-VIN ZIP
+    python -m bench.server_memory                         # 3 sessions x a 1,000-VIN ZIP, once
+    python -m bench.server_memory --rounds 2              # and the same again after the first round
     python -m bench.server_memory --sessions 1 --vins 200
 
 Writes a ZIP with one folder of 17 box images per VIN (drawn by vinocr.synth.samples: `--distinct`
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ttl", type=int, default=30, help="server.disconnectedSessionTTL, s (default 30)")
     parser.add_argument("--limit-mb", type=float, default=150.0, help="allowed growth (default 150 MB)")
     parser.add_argument(
-        "--rounds", type=int, default=2, help="rounds of sessions, one after the other (default 2)"
+        "--rounds", type=int, default=1, help="rounds of sessions, one after the other (default 1)"
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
