@@ -106,3 +106,14 @@ def test_font_renders_cover_every_character_with_its_label():
     images, labels = render_font_glyphs([font], VIN_ALPHABET, 2, seed=0)
     assert images.shape == (66, 28, 28) and sorted(set(labels.tolist())) == list(range(33))
     assert np.array_equal(images, render_font_glyphs([font], VIN_ALPHABET, 2, seed=0)[0])
+
+
+def test_elastic_warp_bends_strokes_by_at_most_its_alpha():
+    from vinocr.train.augment import ELASTIC_ALPHA, elastic_warp
+
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:15] = 255.0
+    bent = elastic_warp(image, np.random.default_rng(3))
+    assert bent.shape == image.shape and not np.allclose(bent, image)
+    cols = np.nonzero(bent.max(0) > 128)[0]
+    assert cols.min() >= 13 - ELASTIC_ALPHA - 1 and cols.max() <= 14 + ELASTIC_ALPHA + 1

@@ -31,6 +31,8 @@ BLUR_KERNEL = _blur_kernel()
 
 SHEAR = 0.15  # the shear range of stages 1 and 2; the writers' stage slants further (SLANT_SHEAR)
 SLANT_SHEAR = 0.4  # real writers lean up to about 22 degrees (realdev's slanted H, U, 4)
+WRITERS_ELASTIC = 0.4  # the writers' stage bends this share of images elastically (stages 1-2: none)
+ELASTIC_ALPHA, ELASTIC_SIGMA = 2.5, 4.0  # at most 2.5 px moves of a field smoothed over 4 px (of 28)
 
 
 def random_affine(rng: np.random.Generator, max_shear: float = SHEAR) -> np.ndarray:
@@ -51,9 +53,26 @@ def random_affine(rng: np.random.Generator, max_shear: float = SHEAR) -> np.ndar
     )
 
 
-def augment_image(image: np.ndarray, rng: np.random.Generator, max_shear: float = SHEAR) -> np.ndarray:
-    """One (28, 28) float32 0..255 image -> its augmented copy (same shape and range)."""
+def elastic_warp(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Bend the strokes as a hand does (Simard et al. 2003): every pixel moved by a smooth random field
+    of at most ELASTIC_ALPHA px."""
+    shape = image.shape
+    moves = []
+    for _ in range(2):
+        smooth = cv2.GaussianBlur(rng.uniform(-1, 1, shape).astype(np.float32), (0, 0), ELASTIC_SIGMA)
+        moves.append(smooth * (ELASTIC_ALPHA / max(float(np.abs(smooth).max()), 1e-6)))
+    ys, xs = np.indices(shape, dtype=np.float32)
+    return cv2.remap(image, xs + moves[0], ys + moves[1], cv2.INTER_LINEAR, borderValue=0)
+
+
+def augment_image(
+    image: np.ndarray, rng: np.random.Generator, max_shear: float = SHEAR, elastic: float = 0.0
+) -> np.ndarray:
+    """One (28, 28) float32 0..255 image -> its augmented copy (same shape and range); `elastic`: the
+    chance of an elastic warp first."""
     x = image
+    if elastic and rng.random() < elastic:
+        x = elastic_warp(x, rng)
     if rng.random() >= KEEP:
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
         x = cv2.warpAffine(x, random_affine(rng, max_shear), (28, 28), flags=flags, borderValue=0)
@@ -67,8 +86,10 @@ def augment_image(image: np.ndarray, rng: np.random.Generator, max_shear: float 
     return np.clip(x, 0.0, 255.0)
 
 
-def augment_batch(images: np.ndarray, rng: np.random.Generator, max_shear: float = SHEAR) -> np.ndarray:
+def augment_batch(
+    images: np.ndarray, rng: np.random.Generator, max_shear: float = SHEAR, elastic: float = 0.0
+) -> np.ndarray:
     """(B, 28, 28) float32 0..255 -> the augmented batch (a new array)."""
     if not len(images):
         return images.copy()
-    return np.stack([augment_image(image, rng, max_shear) for image in images])
+    return np.stack([augment_image(image, rng, max_shear, elastic) for image in images])

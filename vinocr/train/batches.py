@@ -30,11 +30,12 @@ class AugmentedBatches(keras.utils.PyDataset):
         first_epoch: int = 0,
         workers: int = 1,
         max_shear: float = SHEAR,
+        elastic: float = 0.0,
     ) -> None:
         super().__init__(workers=workers, use_multiprocessing=False)
         self.x, self.y, self.augment = x, np.asarray(y, np.int64), np.asarray(augment, bool)
         self.class_weight = np.array([weights[i] for i in range(max(weights) + 1)], np.float32)
-        self.batch_size, self.seed, self.max_shear = batch_size, seed, max_shear
+        self.batch_size, self.seed, self.max_shear, self.elastic = batch_size, seed, max_shear, elastic
         self.set_epoch(first_epoch)
 
     def set_epoch(self, epoch: int) -> None:
@@ -51,7 +52,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         chosen = self.augment[rows]
         if chosen.any():
             rng = np.random.default_rng((self.seed, self.epoch, index))
-            images[chosen] = augment_batch(images[chosen], rng, self.max_shear)
+            images[chosen] = augment_batch(images[chosen], rng, self.max_shear, self.elastic)
         labels = self.y[rows]
         return images[..., None], labels, self.class_weight[labels]
 

@@ -37,6 +37,7 @@ def training_batches(
     seed: int,
     first_epoch: int,
     max_shear: float | None = None,
+    elastic: float = 0.0,
 ):
     """`AugmentedBatches` of (N, 28, 28) uint8 images with class weights from `y` (the images where
     `augment` is True get the random augmentation of `vinocr.train.augment`)."""

@@ -28,7 +28,7 @@ import keras
 import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.train.augment import SLANT_SHEAR
+from vinocr.train.augment import SLANT_SHEAR, WRITERS_ELASTIC
 from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
 from vinocr.train.callbacks import read_history
 from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
@@ -111,7 +111,9 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
         split, seed, cached_fonts(args.font_dir), args.limit, work, args.writers_emnist
     )
     done = len(read_history(work / f"{PREFIX}history.jsonl"))
-    batches = training_batches(x, y, augment, args, seed + 2, done, max_shear=SLANT_SHEAR)
+    batches = training_batches(
+        x, y, augment, args, seed + 2, done, max_shear=SLANT_SHEAR, elastic=args.writers_elastic
+    )
     n_val = args.limit or len(split.y_val)
     x_box_val, y_box_val = cached_inputs(
         work / VALIDATION_FILE, split.x_val[:n_val], split.y_val[:n_val], seed + VALIDATION_SEED_OFFSET
@@ -142,6 +144,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--writers-emnist", type=int, default=EMNIST_GLYPHS, help="EMNIST train arrays (0: all)"
     )
     parser.add_argument(
+        "--writers-elastic", type=float, default=WRITERS_ELASTIC, help="share of images bent elastically"
+    )
+    parser.add_argument(
         "--font-renders", type=int, default=FONT_RENDERS_PER_CHAR, help="font renders per character"
     )
     parser.add_argument("--font-dir", type=Path, default=DEFAULT_CACHE, help="handwriting font cache")
@@ -157,6 +162,7 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
         "epochs": args.writers_epochs,
         "learning_rate": f"{args.writers_lr}, cosine decay to 1%",
         "shear": f"+-{SLANT_SHEAR}",
+        "elastic": f"{args.writers_elastic} of the augmented images (at most 2.5 px, field smoothed over 4 px)",
         "convention_variants": {"shares of each class's train glyphs": SHARE},
         "font_renders": f"{args.font_renders} per character from {fonts} handwriting fonts",
         "emnist_arrays": args.writers_emnist or "all",
