@@ -61,3 +61,18 @@ def test_augmentation_keeps_shape_and_range_and_moves_the_glyph():
     changed = np.mean([not np.array_equal(o, i) for o, i in zip(out, x.astype(np.float32))])
     assert 0.8 < changed <= 1.0  # 15% are left unwarped, but most of those get a stroke change or blur
     assert np.array_equal(augment_batch(x.astype(np.float32), np.random.default_rng(0)), out)
+
+
+def test_training_batches_pass_the_stage_shear_and_elastic_share_on():
+    from argparse import Namespace
+
+    from vinocr.train.stages import training_batches
+
+    x, y = np.zeros((8, 28, 28), np.uint8), np.arange(8) % 3
+    args = Namespace(batch_size=4, data_workers=1)
+    batches = training_batches(
+        x, y, np.ones(8, bool), args, seed=1, first_epoch=0, max_shear=0.4, elastic=0.7
+    )
+    assert (batches.max_shear, batches.elastic) == (0.4, 0.7)
+    plain = training_batches(x, y, np.ones(8, bool), args, seed=1, first_epoch=0)
+    assert (plain.max_shear, plain.elastic) == (0.15, 0.0)  # stages 1-2

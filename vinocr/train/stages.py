@@ -47,7 +47,7 @@ def training_batches(
     weights = class_weights(y)
     shear = SHEAR if max_shear is None else max_shear
     return AugmentedBatches(
-        x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers, shear
+        x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers, shear, elastic
     )
 
 
