@@ -143,11 +143,13 @@ def finalize(
     train_seconds: float,
     prefix: str = "",
     max_passes: int = MAX_PASSES,
+    epochs: str = "*",
 ) -> dict:
     """Choose, build, export and evaluate the final model from the checkpoints whose names start
     with `prefix` (the last training stage's) in the folders of the members (`work`, then
     `work/member-1`, ...); `histories` holds each member's epochs (history.json gets those of the
-    member whose network leads the ensemble)."""
+    member whose network leads the ensemble). `epochs` narrows the checkpoints (a glob: "02" takes
+    only each member's epoch 2)."""
     import keras
     import tensorflow as tf
 
@@ -159,7 +161,7 @@ def finalize(
     y_val = split.y_val
     paths, nets = {}, {}
     for member in range(len(histories)):
-        for path in sorted(member_dir(work, member).glob(f"{prefix}epoch-*.keras")):
+        for path in sorted(member_dir(work, member).glob(f"{prefix}epoch-{epochs}.keras")):
             name = path.relative_to(work).as_posix()  # "box-epoch-03.keras", "member-1/box-epoch-03.keras"
             try:  # a checkpoint cut short by an interrupted run is left out, not fatal
                 nets[name] = logit_network(keras.models.load_model(path, compile=False), "net")

@@ -146,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     stages = {row.get("stage") for row in histories[0]}
     prefix = WRITERS_PREFIX if "writers" in stages else PREFIX if "box path" in stages else ""  # last stage
     params = recipe(args)
-    finalize(args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes)
+    last = f"{args.writers_epochs:02d}" if prefix == WRITERS_PREFIX else "*"  # stage 3: its chosen length
+    finalize(
+        args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes, last
+    )
     return 0
 
 

@@ -36,7 +36,7 @@ from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 PREFIX = "writers-"
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
 EMNIST_GLYPHS = 50_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
-FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
+FONT_RENDERS_PER_CHAR = 800  # 26,400 renders for the 33 characters
 VALIDATION_SEED_OFFSET = 1
 
 
@@ -162,7 +162,7 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
         "epochs": args.writers_epochs,
         "learning_rate": f"{args.writers_lr}, cosine decay to 1%",
         "shear": f"+-{SLANT_SHEAR}",
-        "elastic": f"{args.writers_elastic} of the augmented images (at most 2.5 px, field smoothed over 4 px)",
+        "elastic": f"{args.writers_elastic} of the augmented images (at most 2.5 px, smoothed over 4 px)",
         "convention_variants": {"shares of each class's train glyphs": SHARE},
         "font_renders": f"{args.font_renders} per character from {fonts} handwriting fonts",
         "emnist_arrays": args.writers_emnist or "all",
@@ -199,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     history = [{**row, "stage": "writers"} for row in read_history(args.work_dir / f"{PREFIX}history.jsonl")]
     params = {"writers_stage": recipe(args, len(cached_fonts(args.font_dir))), "start": str(args.start)}
-    finalize(args.out, args.work_dir, split, [history], params, args.seed, seconds, PREFIX, MAX_PASSES)
+    last = (
+        f"{args.writers_epochs:02d}"  # the stage's length was chosen on validation + realdev: its last epoch
+    )
+    finalize(args.out, args.work_dir, split, [history], params, args.seed, seconds, PREFIX, MAX_PASSES, last)
     (args.work_dir / "done.json").write_text(json.dumps({"seconds": seconds}) + "\n")
     return 0
 
