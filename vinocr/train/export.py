@@ -144,6 +144,7 @@ def finalize(
     prefix: str = "",
     max_passes: int = MAX_PASSES,
     epochs: str = "*",
+    prior_correction: bool = True,
 ) -> dict:
     """Choose, build, export and evaluate the final model from the checkpoints whose names start
     with `prefix` (the last training stage's) in the folders of the members (`work`, then
@@ -185,6 +186,8 @@ def finalize(
     counts = np.bincount(split.y_train, minlength=NUM_CLASSES).astype(np.float64)
     log_prior = np.log(counts / counts.sum())
     alpha, table = choose_prior_alpha(softmax(shifted[shift_key]), y_val, log_prior)
+    if not prior_correction:
+        alpha = 0.0
     corrected = shifted[shift_key] - alpha * log_prior
 
     box_val = _box_validation(work)
