@@ -213,7 +213,7 @@ def test_upload_17_boxes_shows_the_vin(page, box_files, matches):
     go(page, "Recognize VIN")
     warm, vin = upload_and_time(page, box_files["sample"])
     record("upload_17_to_vin", cold, warm, TARGETS["upload_17_to_vin_s"])
-    assert matches(vin, SAMPLE_VIN) >= 15, vin
+    assert vin == SAMPLE_VIN, vin  # the sample boxes read 17 of 17
     settle(page)
     assert page.get_by_text("Rule report").count() == 1
     assert page.get_by_text("box17.png").count() >= 1

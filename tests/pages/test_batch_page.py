@@ -22,7 +22,7 @@ def test_batch_sample_boxes_give_17_rows_with_ascii_codes(open_page, matches):
     assert list(table.columns[:3]) == ["image", "ascii", "file"]
     assert list(table["file"]) == [f"box{i:02d}.png" for i in range(1, 18)]
     read = "".join(chr(code) for code in table["ascii"])
-    assert matches(read, SAMPLE_VIN) >= 15, read
+    assert read == SAMPLE_VIN, read  # the sample boxes read 17 of 17
     assert all(str(uri).startswith("data:image/png;base64,") for uri in table["image"])
     assert set(table["status"]) == {"ok"}
 

@@ -25,4 +25,4 @@ def test_home_has_links_metrics_and_a_sample_button(open_page, vin_shown, matche
     assert not at.exception
     assert at.title[0].value == "Recognize a VIN"
     vin = vin_shown(at)
-    assert vin is not None and len(vin) == 17 and matches(vin, SAMPLE_VIN) >= 15, vin
+    assert vin == SAMPLE_VIN, vin  # the sample boxes read 17 of 17
