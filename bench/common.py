@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from vinocr.train.data import VinSplit, load_vin_split, resolve_emnist_dir
 
@@ -18,3 +20,10 @@ def eval_parser(doc: str) -> argparse.ArgumentParser:
 def load_split(args: argparse.Namespace) -> VinSplit:
     """The EVALUATION.md split of the folder the arguments name."""
     return load_vin_split(resolve_emnist_dir(args.emnist_dir))
+
+
+def write_report(path: Path, report: dict) -> None:
+    """Write a benchmark's JSON report (under artifacts/) and print it."""
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import tempfile
 import threading
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import write_report
 from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, IDLE_FOR, ROOT, VIN, Server, streamlit_server
 from vinocr.box.image_io import encode_png
 from vinocr.box.recognizer import Recognizer
@@ -242,9 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         with streamlit_server(ROOT / "artifacts" / "load_test_server.log") as server:
             memory = asyncio.run(drive(server, sessions, args.rounds))
     report = summarise(sessions, memory, args.rounds)
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report, indent=1))
+    write_report(ARTIFACT, report)
     return 0 if report["every_session_saw_its_own_vin_every_time"] else 1
 
 

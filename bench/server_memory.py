@@ -24,12 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
+from bench.common import write_report
 from bench.load_test import MemoryWatch, settle
 from bench.streamlit_server import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, streamlit_server
 from vinocr.box.image_io import encode_png
@@ -155,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             "limit_mb": args.limit_mb,
             **figures,
         }
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report, indent=1))
+    write_report(ARTIFACT, report)
     return 0 if report["within_limit"] else 1
 
 
