@@ -10,11 +10,10 @@ measured, once, at the end:
 2. Accept threshold: validation VINs (random valid VINs written in random synthetic box styles,
    vinocr.synth.vins, with glyphs that look more like real writing: the validation split's glyphs and
    their convention variants, vinocr.synth.conventions; `writing_like_pool`) are read with T and the
-   default prefer mode; the
-   threshold is the lowest VIN probability (vinocr.vin.confidence) at which the accepted VINs are
-   still at least 99.5% exactly right, counted (95% lower confidence bound: a threshold where the
-   validation precision only just reaches the target misses it on new VINs about half the time) and
-   by their mean probability (choose_threshold).
+   default prefer mode; the threshold is the lowest VIN probability (vinocr.vin.confidence) at which
+   the accepted VINs are still at least 99.5% exactly right, counted (95% lower confidence bound: a
+   threshold where the validation precision only just reaches the target misses it on new VINs about
+   half the time) and by their mean probability (choose_threshold).
 3. Prefer margin re-check: the same validation VINs plus validation VINs whose maker does not use the
    check digit (a wrong position 9), decoded with several margins; with 90% of VINs carrying a real
    check digit (the assumption behind the default ln 100) the expected exact-VIN rate per margin.
