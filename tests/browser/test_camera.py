@@ -75,6 +75,12 @@ def test_a_photo_taken_with_the_camera_shows_the_vin(server, camera_chromium):
         "() => { const b = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === "
         "'Take Photo'); return b && !b.disabled; }"
     )
+    # the fake camera's stream must be playing frames before the shot (on a loaded machine the button
+    # is enabled before the first frame arrives, and a blank frame has no field in it)
+    tab.wait_for_function(
+        "() => { const v = document.querySelector('video'); "
+        "return v && v.readyState >= 2 && v.videoWidth > 0; }"
+    )
     button.click()
     tab.locator(VIN).wait_for(state="visible")
     assert tab.locator(VIN).inner_text().replace("\n", "").strip() == SAMPLE_VIN
