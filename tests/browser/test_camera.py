@@ -86,8 +86,8 @@ def test_a_photo_taken_with_the_camera_shows_the_vin(server, camera_chromium):
     assert tab.locator(VIN).inner_text().replace("\n", "").strip() == SAMPLE_VIN
     # the camera's own frame comes back, not one shrunk to the widget's width
     tab.get_by_text("Camera photo: 1280x720 px").wait_for()
-    assert tab.get_by_text("the field found (blue)").count() >= 1
-    assert tab.get_by_text("Accept", exact=True).or_(tab.get_by_text("Review", exact=True)).count() >= 1
+    tab.get_by_text("the field found (blue)").first.wait_for()  # waits: the page may still be drawing
+    tab.get_by_text("Accept", exact=True).or_(tab.get_by_text("Review", exact=True)).first.wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / "recognize_camera.png"), full_page=True)
     context.close()
