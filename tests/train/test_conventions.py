@@ -37,6 +37,20 @@ def test_slashed_zero_has_ink_on_its_diagonal_inside_the_oval():
     assert mask[centre - 3 : centre + 4, centre - 3 : centre + 4].sum() > 0
 
 
+NARROW_ZERO = drawn([[(14, 3), (18, 6), (19, 14), (18, 22), (14, 25), (10, 22), (9, 14), (10, 6), (14, 3)]])
+
+
+def test_a_narrow_zero_is_often_slashed_out_past_its_sides():
+    """The slash of a narrow, upright 0 reaches beyond the oval's left or right side in a good share of
+    draws (as real writers slash theirs), and never in none or all of them."""
+    plain = conv.glyph_mask(NARROW_ZERO)
+    x, _, w, _ = cv2.boundingRect(plain)
+    rng = np.random.default_rng(5)
+    wider = [cv2.boundingRect(conv.slashed_zero(NARROW_ZERO, rng)) for _ in range(40)]
+    past = sum(bx < x - 0.25 * w or bx + bw > x + w + 0.25 * w for bx, _, bw, _ in wider)
+    assert 10 <= past <= 39
+
+
 def test_flagged_one_has_a_flag_left_of_its_top_and_often_a_foot():
     feet = 0
     for seed in range(20):

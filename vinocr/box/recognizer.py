@@ -71,9 +71,10 @@ class Recognizer:
     """The trained model plus preprocessing; create once with `load` (about 0.1 s, no TensorFlow).
 
     Inference runs the ONNX export of the trained Keras model with onnxruntime, a 0.3 s import instead
-    of TensorFlow's 2-6 s. The shipped graph is static int8 (vinocr.train.quantize), so it does not
-    equal the float32 Keras model: on 3,000 test images tests/box/test_model.py asks for the same
-    argmax on at least 99.7% of them, probabilities within 0.15 at most and 0.005 on average.
+    of TensorFlow's 2-6 s. The shipped graph is static int8 (vinocr.train.quantize) when that loses at
+    most 0.001 of validation accuracy, else float32 (metrics.json "int8_validation_loss" says which);
+    on 3,000 test images tests/box/test_model.py asks for the Keras model's argmax on at least 99.7%
+    of them, probabilities within 0.15 at most and 0.005 on average.
     """
 
     def __init__(

@@ -52,13 +52,14 @@ def _row_ink(mask: np.ndarray, y: int) -> np.ndarray:
 
 
 def slashed_zero(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
-    """A 0 with a slash from upper right to lower left (now and then the other way), often beyond the oval."""
+    """A 0 with a slash from upper right to lower left (now and then the other way), often beyond the
+    oval: above and below it, and for a narrow zero often far out to the sides too."""
     mask = glyph_mask(glyph)
     x, y, w, h = _bounds(mask)
     if w < 8 or h < 8:
         return None
     over = rng.uniform(-0.05, 0.25, 2) * h
-    inset = rng.uniform(0.0, 0.25, 2) * w
+    inset = rng.uniform(-0.5 if w < 0.7 * h else -0.15, 0.25, 2) * w
     top, bottom = (x + w - inset[0], y - over[0]), (x + inset[1], y + h + over[1])
     if rng.random() < 0.15:  # a backslash
         top, bottom = (x + inset[0], y - over[0]), (x + w - inset[1], y + h + over[1])

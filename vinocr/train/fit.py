@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from vinocr.train.callbacks import read_history
     from vinocr.train.export import finalize
     from vinocr.train.finetune import PREFIX, fine_tune
-    from vinocr.train.writers import train_writers
+    from vinocr.train.writers import blend_checkpoints, train_writers
 
     args = parse_args(argv)
     split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
@@ -137,8 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             fine_tune(args, split, folder, seed)  # stage 2
         writers = len(read_history(folder / f"{WRITERS_PREFIX}history.jsonl"))
         if args.writers_epochs and writers < args.writers_epochs:
-            start = folder / (f"{PREFIX}best.keras" if args.box_epochs else "best.keras")
-            train_writers(args, split, folder, seed, start)  # stage 3
+            train_writers(args, split, folder, seed, writers_start(folder, args))  # stage 3
     if args.train_only:
         return 0
     histories = [member_history(member_dir(work, k), args) for k in range(args.members)]
@@ -147,10 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     prefix = WRITERS_PREFIX if "writers" in stages else PREFIX if "box path" in stages else ""  # last stage
     params = recipe(args)
     last = f"{args.writers_epochs:02d}" if prefix == WRITERS_PREFIX else "*"  # stage 3: its chosen length
+    if prefix == WRITERS_PREFIX:  # each member ships a blend of stage 3 with its stage-2 network
+        for k in range(args.members):
+            folder = member_dir(work, k)
+            prefix = blend_checkpoints(folder, writers_start(folder, args), args.writers_blend)
     finalize(
         args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes, last
     )
     return 0
+
+
+def writers_start(folder: Path, args: argparse.Namespace) -> Path:
+    """The checkpoint stage 3 starts from in a member's folder: stage 2's best (stage 1's without it)."""
+    from vinocr.train.finetune import PREFIX
+
+    return folder / (f"{PREFIX}best.keras" if args.box_epochs else "best.keras")
 
 
 def member_history(folder: Path, args: argparse.Namespace) -> list[dict]:

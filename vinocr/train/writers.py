@@ -14,6 +14,11 @@ Each epoch feeds (all from the train split only; realdev is never trained on):
   as they come out of preprocessing, so the box path's traces stay familiar.
 Checkpoints `writers-epoch-NN.keras` and `writers-history.jsonl` in the work folder; each epoch's
 history row also holds `realdev_accuracy` when a realdev folder is found (reported, not trained on).
+
+The network shipped is not the stage's last checkpoint itself but a blend of it with the network the
+stage started from (weights start + BLEND x change, as WiSE-FT does for fine-tuned models): both lie
+in one basin, and the blend keeps most of the new conventions while giving back part of what the census
+hands lost (`--writers-blend 1` ships the checkpoint as it is; docs/real-handwriting.md has the sweep).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from vinocr.train.callbacks import read_history
 from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "writers-"
+BLEND_PREFIX = "writers-blend-"
+BLEND = 0.8  # share of the stage's weight change kept (WiSE-FT); chosen on validation + realdev
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
 EMNIST_GLYPHS = 50_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
 FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
@@ -65,6 +72,20 @@ def start_network(path: Path) -> keras.Model:
     model = build_model(width=width)
     model.set_weights(source.get_weights())
     return model
+
+
+def blend_checkpoints(work: Path, start: Path, share: float) -> str:
+    """Write `writers-blend-epoch-NN.keras` beside each `writers-epoch-NN.keras`: start + share x
+    (checkpoint - start), weight by weight. Returns the prefix finalize should read (the stage's own
+    when share is 1)."""
+    if share >= 1.0:
+        return PREFIX
+    base = start_network(start).get_weights()
+    for path in sorted(work.glob(f"{PREFIX}epoch-*.keras")):
+        model = keras.models.load_model(path, compile=False)
+        model.set_weights([b + share * (w - b) for b, w in zip(base, model.get_weights(), strict=True)])
+        model.save(work / f"{BLEND_PREFIX}{path.name.removeprefix(PREFIX)}")
+    return BLEND_PREFIX
 
 
 def writers_data(
@@ -147,6 +168,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--writers-elastic", type=float, default=WRITERS_ELASTIC, help="share of images bent elastically"
     )
     parser.add_argument(
+        "--writers-blend",
+        type=float,
+        default=BLEND,
+        help="share of the stage's weight change shipped (1: its checkpoint as it is)",
+    )
+    parser.add_argument(
         "--font-renders", type=int, default=FONT_RENDERS_PER_CHAR, help="font renders per character"
     )
     parser.add_argument("--font-dir", type=Path, default=DEFAULT_CACHE, help="handwriting font cache")
@@ -167,6 +194,7 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
         "font_renders": f"{args.font_renders} per character from {fonts} handwriting fonts",
         "emnist_arrays": args.writers_emnist or "all",
         "box_path_inputs": BOX_GLYPHS,
+        "blend": f"start + {args.writers_blend} x (last checkpoint - start), weight by weight",
     }
 
 
@@ -204,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # the start network's bias already holds its class-prior correction: none is added on top (a second
     # one, alpha 0.3 by the validation rule, cost 0.0023 of validation box accuracy when tried)
+    prefix = blend_checkpoints(args.work_dir, args.start, args.writers_blend)
     finalize(
-        args.out, args.work_dir, split, [history], params, args.seed, seconds, PREFIX, MAX_PASSES, last, False
+        args.out, args.work_dir, split, [history], params, args.seed, seconds, prefix, MAX_PASSES, last, False
     )
     (args.work_dir / "done.json").write_text(json.dumps({"seconds": seconds}) + "\n")
     return 0
