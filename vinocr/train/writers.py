@@ -40,7 +40,7 @@ from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "writers-"
 BLEND_PREFIX = "writers-blend-"
-BLEND = 0.8  # share of the stage's weight change kept (WiSE-FT); chosen on validation + realdev
+BLEND = 0.9  # share of the stage's weight change kept (WiSE-FT); chosen on validation + realdev
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
 EMNIST_GLYPHS = 50_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
 FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
