@@ -8,7 +8,7 @@ inputs (stage 2, `vinocr.train.finetune`), then on the handwriting conventions E
 (`keras.callbacks.BackupAndRestore`, same command). Any Keras backend trains (TensorFlow here, JAX on
 a GPU machine: `scripts/train_on_gpu.sh`). Then `vinocr.train.export.finalize` chooses the ensemble
 among the members' checkpoints, the test-time shifts and the class-prior correction on validation,
-writes the inference model (Keras + int8 ONNX), and evaluates the test split once.
+writes the inference model (Keras + ONNX, int8 unless that loses accuracy), and evaluates the test split once.
 """
 
 from __future__ import annotations

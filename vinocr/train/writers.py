@@ -74,6 +74,14 @@ def start_network(path: Path) -> keras.Model:
     return model
 
 
+def start_history(start: Path) -> list[dict]:
+    """The epochs of the start network: the history.json beside a shipped model (none for a checkpoint)."""
+    from vinocr.model_files import HISTORY_FILE
+
+    path = start.with_name(HISTORY_FILE)
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
 def blend_checkpoints(work: Path, start: Path, share: float) -> str:
     """Write `writers-blend-epoch-NN.keras` beside each `writers-epoch-NN.keras`: start + share x
     (checkpoint - start), weight by weight. Returns the prefix finalize should read (the stage's own
@@ -225,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         seconds = train_writers(args, split, args.work_dir, args.seed, args.start)
     if args.train_only:
         return 0
-    history = [{**row, "stage": "writers"} for row in read_history(args.work_dir / f"{PREFIX}history.jsonl")]
+    history = start_history(args.start) + [
+        {**row, "stage": "writers"} for row in read_history(args.work_dir / f"{PREFIX}history.jsonl")
+    ]
+    history = [{**row, "epoch": k} for k, row in enumerate(history, 1)]
     params = {"writers_stage": recipe(args, len(cached_fonts(args.font_dir))), "start": str(args.start)}
     last = (
         f"{args.writers_epochs:02d}"  # the stage's length was chosen on validation + realdev: its last epoch
