@@ -27,3 +27,15 @@ def test_share_one_ships_the_checkpoint_as_it_is(tmp_path):
     _saved(tmp_path / f"{PREFIX}epoch-01.keras", 3.0)
     assert blend_checkpoints(tmp_path, tmp_path / "missing.keras", 1.0) == PREFIX
     assert not list(tmp_path.glob(f"{BLEND_PREFIX}*"))
+
+
+def test_the_start_models_epochs_lead_the_history(tmp_path):
+    """A shipped model's history.json is carried into the new history; a bare checkpoint has none."""
+    import json
+
+    from vinocr.train.writers import start_history
+
+    rows = [{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "val_accuracy": 0.95, "stage": "box path"}]
+    (tmp_path / "history.json").write_text(json.dumps(rows))
+    assert start_history(tmp_path / "vinocr.keras") == rows
+    assert start_history(tmp_path / "elsewhere" / "writers-epoch-02.keras") == []
