@@ -33,7 +33,7 @@ def test_prior_alpha_is_chosen_on_validation():
     assert alpha == 0.0 and table[0.0] == (1.0, 1.0)
 
 
-@pytest.mark.timeout(1200)  # three stages, two members, blends, finalize: 6-10 min on a 2-core VM
+@pytest.mark.timeout(1200)  # three stages, two members, blends, finalize: 295 s alone on a 2-core VM
 def test_training_writes_a_usable_model(vin_split, emnist_dir, tmp_path, capsys):
     out = tmp_path / "models"
     args = [

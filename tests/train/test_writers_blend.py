@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 
 from vinocr.train.model import build_model
-from vinocr.train.writers import BLEND_PREFIX, PREFIX, blend_checkpoints
+from vinocr.train.writers import BLEND_PREFIX, PREFIX, blend_checkpoints, start_history
 
 
 def _saved(path, value: float) -> None:
@@ -31,10 +33,6 @@ def test_share_one_ships_the_checkpoint_as_it_is(tmp_path):
 
 def test_the_start_models_epochs_lead_the_history(tmp_path):
     """A shipped model's history.json is carried into the new history; a bare checkpoint has none."""
-    import json
-
-    from vinocr.train.writers import start_history
-
     rows = [{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "val_accuracy": 0.95, "stage": "box path"}]
     (tmp_path / "history.json").write_text(json.dumps(rows))
     assert start_history(tmp_path / "vinocr.keras") == rows

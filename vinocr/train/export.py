@@ -238,16 +238,16 @@ def finalize(
     int8_graph = onnx_reader(out / ONNX_FILE)
     int8_probs = [int8_graph(x) for x, _ in checks]
     int8_loss = max(  # the larger loss of validation accuracy against float32
-        _accuracy(f, y) - _accuracy(q, y)
-        for f, q, (_, y) in zip(float_probs, int8_probs, checks, strict=True)
+        score(f, y)[0] - score(q, y)[0] for f, q, (_, y) in zip(float_probs, int8_probs, checks, strict=True)
     )
     int8 = int8_loss <= INT8_MAX_LOSS
-    shipped_graph = int8_graph
-    if not int8:
+    if int8:
+        shipped_graph, shipped_probs = int8_graph, int8_probs
+    else:
         print(f"the int8 graph loses {int8_loss:.4f} of validation accuracy: shipping float32")
         export_onnx(final, out / ONNX_FILE)
         shipped_graph = onnx_reader(out / ONNX_FILE)
-    shipped_probs = int8_probs if int8 else [shipped_graph(x) for x, _ in checks]
+        shipped_probs = [shipped_graph(x) for x, _ in checks]
     val_probs = shipped_probs[0]
     box_shipped = None if box_val is None else np.log(shipped_probs[1] + 1e-12)
     name = f"+ {'int8' if int8 else 'float32'} ONNX graph (shipped)"  # prior correction in its bias
@@ -326,11 +326,6 @@ def finalize(
     print(f"members {members}, shifts {shift_key}, prior alpha {alpha}")
     print(f"test accuracy {test['accuracy']:.4f}, macro recall {test['macro_recall']:.4f} -> {model_path}")
     return metrics
-
-
-def _accuracy(probs: np.ndarray, y: np.ndarray) -> float:
-    """Share of rows whose argmax is the label."""
-    return float(np.mean(probs.argmax(1) == y))
 
 
 def _row(

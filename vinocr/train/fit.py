@@ -147,11 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     params = recipe(args)
     last = f"{args.writers_epochs:02d}" if prefix == WRITERS_PREFIX else "*"  # stage 3: its chosen length
     if prefix == WRITERS_PREFIX:  # each member ships a blend of stage 3 with its stage-2 network
-        prefixes = {
-            blend_checkpoints(folder, writers_start(folder, args), args.writers_blend)
-            for folder in (member_dir(work, k) for k in range(args.members))
-        }
-        (prefix,) = prefixes  # one share for every member, so one prefix
+        for k in range(args.members):
+            folder = member_dir(work, k)
+            prefix = blend_checkpoints(folder, writers_start(folder, args), args.writers_blend)
     finalize(
         args.out, work, split, histories, params, args.seed, train_seconds, prefix, args.max_passes, last
     )
