@@ -30,6 +30,7 @@ RULE_TITLES: dict[str, str] = {
     "length": "Length",
     "check_digit": "Check digit (position 9)",
     "model_year": "Model year (position 10)",
+    "serial": "Serial digits (positions 14-17)",
     "wmi": "Region / country (positions 1-3)",
 }
 

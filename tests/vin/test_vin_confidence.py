@@ -42,6 +42,10 @@ def test_posterior_equals_brute_force_enumeration(mode):
     support = []
     for i in range(17):
         chars = rng.choice(NUM_CLASSES, 2, replace=False)
+        if i >= 13:  # positions 14-17 must hold a digit for any string to be allowed: one and a letter
+            chars = np.array(
+                [rng.integers(10), CHAR_TO_INDEX[str(rng.choice(list("ABCDEFGHJKLMNPRSTUVWXYZ")))]]
+            )
         probs[i, chars] = rng.dirichlet([1, 1])
         support.append(chars)
     post = posterior(probs, mode)
@@ -60,6 +64,17 @@ def test_posterior_equals_brute_force_enumeration(mode):
     assert post.z_valid == pytest.approx(z_valid, rel=1e-6)
     assert np.abs(post.marginals - marginals / total).max() < 1e-6
     assert post.probability(best) == pytest.approx(best_mass / total, rel=1e-5)
+
+
+def test_a_letter_in_the_serial_digits_is_never_accepted():
+    post = posterior(matrix(VALID), "prefer")
+    assert post.probability(VALID) > 0.9
+    assert post.marginals[13:, [CHAR_TO_INDEX[c] for c in "ABCDEFGHJKLMNPRSTUVWXYZ"]].max() == 0.0
+    letter = VALID[:16] + "B"  # B counts 2 like the 2 it replaces: the check digit still holds
+    assert post.probability(letter) == 0.0 and posterior(matrix(letter), "prefer").probability(letter) == 0.0
+    verdict = assess(matrix(letter), letter, "prefer")
+    assert verdict.status == REVIEW and "serial rule" in verdict.reason
+    assert posterior(matrix(letter), "ignore").probability(letter) > 0.9
 
 
 def test_rule_weights_follow_the_mode():

@@ -1,4 +1,4 @@
-"""Tests of vinocr.vin.decode: exact k-best decoding under the check-digit and model-year rules."""
+"""Tests of vinocr.vin.decode: exact k-best decoding under the check-digit, model-year and serial rules."""
 
 from __future__ import annotations
 
@@ -109,6 +109,19 @@ def test_model_year_rule_is_hard() -> None:
     assert all(c.vin[9] not in "UZ0" for c in result.candidates)
 
 
+def test_serial_rule_is_hard() -> None:
+    # plain reads H at position 16 (check digit fine: H and 8 both count 8); the digit 8 is the runner-up
+    valid = "1M8GDM9A?RP042788"
+    valid = valid.replace("?", check_digit(valid.replace("?", "0")))
+    plain = valid[:15] + "H" + valid[16:]
+    assert check_digit_ok(plain) and not is_decodable_valid(plain)
+    result = decode_vin(matrix(valid, alternatives={16: {"H": 0.6, "8": 0.3}}), "prefer")
+    assert result.plain == plain and not result.plain_is_valid
+    assert result.chosen == valid and result.candidates[0].changed_positions == [16]
+    assert "ISO 3779" in result.explanation
+    assert all(c.vin[13:].isdigit() for c in result.candidates)
+
+
 def test_exact_zeros_are_handled() -> None:
     plain = "1HGCN82633A004352"
     probs = np.zeros((17, NUM_CLASSES))
@@ -139,10 +152,12 @@ def test_matches_brute_force(seed: int) -> None:
     probs = np.zeros((17, NUM_CLASSES))
     base = rng.choice(list(VIN_ALPHABET), size=17)
     base[9] = "A"
+    base[13:] = rng.choice(list("0123456789"), size=4)  # the serial rule: positions 14-17 are digits
     probs[np.arange(17), [CHAR_TO_INDEX[c] for c in base]] = 1.0
     # positions 3, 9, 10, 12, 16 get 3-4 random candidates each: 4*3*4*3*4 = 576 strings
     for position, count in ((3, 4), (9, 3), (10, 4), (12, 3), (16, 4)):
-        pool = "0123456789X" if position == 9 else VIN_ALPHABET
+        # position 16: four of ten digits and three letters, so at least one digit and often a letter
+        pool = {9: "0123456789X", 16: "0123456789ABC"}.get(position, VIN_ALPHABET)
         chars = rng.choice(list(pool), size=count, replace=False)
         row = np.zeros(NUM_CLASSES)
         row[[CHAR_TO_INDEX[c] for c in chars]] = rng.dirichlet(np.ones(count))

@@ -12,6 +12,7 @@ from vinocr.vin.rules import (
     CHECK_WEIGHTS,
     TRANSLITERATION,
     WmiInfo,
+    allowed_chars,
     check_digit,
     check_digit_ok,
     check_vin,
@@ -175,7 +176,7 @@ def test_valid_vin_report(vin: str, mode: str) -> None:
     report = check_vin(vin, mode)
     assert report.ok
     names = [r.name for r in report.rules]
-    assert names == ["characters", "length", "check_digit", "model_year", "wmi"]
+    assert names == ["characters", "length", "check_digit", "model_year", "serial", "wmi"]
     assert all(r.passed is not False for r in report.rules)
 
 
@@ -225,7 +226,29 @@ def test_partial_string_is_graceful() -> None:
     assert report.rule("wmi").passed is None
     assert not report.ok
     empty = check_vin("")
-    assert [r.passed for r in empty.rules] == [True, False, None, None, None]
+    assert [r.passed for r in empty.rules] == [True, False, None, None, None, None]
+
+
+@pytest.mark.parametrize("position", [14, 15, 16, 17])
+def test_a_letter_in_the_serial_digits_fails(position: int) -> None:
+    vin = _with("1M8GDM9A0KP042788", position, "A")
+    vin = _with(vin, 9, check_digit(vin))
+    prefer = check_vin(vin, "prefer")
+    rule = prefer.rule("serial")
+    assert rule.passed is False and f"position {position} is 'A'" in rule.reason and "ISO 3779" in rule.reason
+    assert not prefer.ok and not check_vin(vin, "enforce").ok
+    assert check_vin(vin, "ignore").ok and check_vin(vin, "ignore").rule("serial").level == "informational"
+
+
+def test_letters_before_position_14_pass_the_serial_rule() -> None:
+    vin = _with("1M8GDM9A0KP042788", 13, "Z")
+    assert check_vin(_with(vin, 9, check_digit(vin))).rule("serial").passed is True
+
+
+def test_allowed_chars_per_position() -> None:
+    assert allowed_chars(9) == "".join(c for c in VIN_ALPHABET if c not in "UZ0")
+    assert [allowed_chars(i) for i in range(13, 17)] == ["0123456789"] * 4
+    assert allowed_chars(0) == allowed_chars(8) == allowed_chars(12) == VIN_ALPHABET
 
 
 @pytest.mark.parametrize("char", ["U", "Z", "0"])

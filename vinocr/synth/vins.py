@@ -1,5 +1,6 @@
 """Generated VINs for measurements: random valid VINs (real WMIs, real year codes, a correct check
-digit), each character a glyph of a chosen split drawn into a random synthetic box style.
+digit, digits in positions 14-17 as ISO 3779 asks), each character a glyph of a chosen split drawn
+into a random synthetic box style.
 
 The random stream is fixed by the seed: `generate_vins(..., seed=0)` gives the same VINs and boxes
 in every run (the README's whole-VIN figures use seeds 0 and 7 on the test split).
@@ -13,7 +14,7 @@ import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, VIN_ALPHABET
 from vinocr.synth.boxes import random_style, render_box
-from vinocr.vin.rules import CHECK_DIGIT_POSITION, YEAR_CODES, check_digit, check_vin
+from vinocr.vin.rules import CHECK_DIGIT_POSITION, DIGITS, YEAR_CODES, check_digit, check_vin
 
 try:
     from vininfo.dicts import WMI as _WMI
@@ -30,11 +31,13 @@ VinMaker = Callable[[np.random.Generator], str]
 
 
 def random_valid_vin(rng: np.random.Generator) -> str:
-    """A VIN with a real WMI, a real model-year code and a correct check digit."""
+    """A VIN with a real WMI, a real model-year code, a correct check digit and a numeric serial end
+    (positions 14-17); positions 4-8 and 11-13 are any VIN characters."""
     chars = list(str(rng.choice(REAL_WMIS)))
     chars += [str(rng.choice(list(VIN_ALPHABET))) for _ in range(5)]
     chars += ["0", str(rng.choice(list(YEAR_CODES)))]
-    chars += [str(rng.choice(list(VIN_ALPHABET))) for _ in range(7)]
+    chars += [str(rng.choice(list(VIN_ALPHABET))) for _ in range(3)]
+    chars += [str(rng.choice(list(DIGITS))) for _ in range(4)]
     vin = "".join(chars)
     vin = vin[:8] + check_digit(vin) + vin[9:]
     assert check_vin(vin, "enforce").ok, vin

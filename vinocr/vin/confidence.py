@@ -8,13 +8,13 @@ string the rules allow:
 
     P(v) = L(v) / Z,   Z = sum of L(u) over all strings u the rules allow.
 
-In enforce and prefer mode the rules allow the strings with a valid check digit (position 9) and a
-valid model-year character (position 10); in ignore mode every string, so Z = 1 and P(v) is the
-product of the box probabilities. Z is summed exactly, not over a k-best list (whose share would
-only see the candidates kept and so overstate P): a forward pass over the 17 positions whose state
-is the check-digit sum mod 11, the decoder's own state (position 9 enters as minus its value, so an
-allowed string ends in state 0). A rule-breaking VIN that prefer mode shows as read gets P = 0: it
-is always reviewed.
+In enforce and prefer mode the rules allow the strings with a valid check digit (position 9), a
+valid model-year character (position 10) and digits in positions 14-17 (ISO 3779); in ignore mode
+every string, so Z = 1 and P(v) is the product of the box probabilities. Z is summed exactly, not
+over a k-best list (whose share would only see the candidates kept and so overstate P): a forward
+pass over the 17 positions whose state is the check-digit sum mod 11, the decoder's own state
+(position 9 enters as minus its value, so an allowed string ends in state 0). A rule-breaking VIN
+that prefer mode shows as read gets P = 0: it is always reviewed.
 
 P is calibrated at the VIN level too (mean P 0.861 against 0.866 exactly right on 4,000 validation
 VINs; within about 0.03 of the share exactly right in each probability band in an earlier check),
@@ -46,11 +46,10 @@ from vinocr.vin.decode import PROB_FLOOR, is_decodable_valid, validate_probs
 from vinocr.vin.rules import (
     CHECK_DIGIT_POSITION,
     CHECK_WEIGHTS,
-    FORBIDDEN_YEAR_CHARS,
     MODES,
     TRANSLITERATION,
     VIN_LENGTH,
-    YEAR_POSITION,
+    allowed_chars,
 )
 
 ACCEPT, REVIEW = "accept", "review"
@@ -64,7 +63,7 @@ _CHECK_VALUES: dict[str, int] = {**{str(d): d for d in range(10)}, "X": 10}
 
 def _shift_table() -> np.ndarray:
     """(17, 33, 11, 11) one-hot state transitions: [i, c, s, t] = 1 when char c at position i moves the
-    check-digit state from s to t (all zero for a char the rules forbid there)."""
+    check-digit state from s to t (all zero for a char the rules forbid there: rules.allowed_chars)."""
     table = np.zeros((VIN_LENGTH, NUM_CLASSES, _STATES, _STATES))
     states = np.arange(_STATES)
     for i in range(VIN_LENGTH):
@@ -73,7 +72,7 @@ def _shift_table() -> np.ndarray:
                 if char not in _CHECK_VALUES:
                     continue
                 step = -_CHECK_VALUES[char]
-            elif i == YEAR_POSITION - 1 and char in FORBIDDEN_YEAR_CHARS:
+            elif char not in allowed_chars(i):
                 continue
             else:
                 step = CHECK_WEIGHTS[i] * TRANSLITERATION[char]
@@ -201,7 +200,10 @@ def assess(
     reason = _reason(probability, threshold, named)
     if post.rho == 0.0 and not is_decodable_valid(vin):
         boxes = ", ".join(map(str, named))
-        reason = f"it breaks the check-digit or model-year rule, so it is never accepted: check box {boxes}"
+        reason = (
+            "it breaks the check-digit, model-year or serial rule, so it is never accepted: "
+            f"check box {boxes}"
+        )
     return VinConfidence(REVIEW, probability, threshold, named, errors.tolist(), reason)
 
 

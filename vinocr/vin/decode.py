@@ -3,7 +3,8 @@
 The search is a k-best dynamic programme over positions whose state is the weighted check-digit sum
 mod 11 of the characters chosen so far. Position 9 weighs 0 in that sum, so it is decided last: once
 the other 16 characters are fixed, the sum's check character (``'0'``-``'9'`` or ``'X'``) is the only
-allowed character at position 9. Position 10 may not be U, Z or 0 (model-year rule). Keeping the
+allowed character at position 9. Position 10 may not be U, Z or 0 (model-year rule) and positions 14-17
+are digits (serial rule, ISO 3779: `vinocr.vin.rules.allowed_chars`). Keeping the
 top-k partial readings per (position, state) gives the exact k best valid VINs: a prefix outside the
 top-k of its state could be swapped for k better prefixes with the same state and suffix.
 """
@@ -20,11 +21,10 @@ from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, VIN_ALPHABET
 from vinocr.vin.rules import (
     CHECK_DIGIT_POSITION,
     CHECK_WEIGHTS,
-    FORBIDDEN_YEAR_CHARS,
     MODES,
     TRANSLITERATION,
     VIN_LENGTH,
-    YEAR_POSITION,
+    allowed_chars,
     check_char,
     check_digit_ok,
     check_vin,
@@ -44,7 +44,8 @@ how plausible the second choice is. One box changed with the runner-up at >= 1% 
 passes; two boxes usually need each runner-up at >= 10%."""
 
 _CHECK_INDEX = CHECK_DIGIT_POSITION - 1
-_YEAR_INDEX = YEAR_POSITION - 1
+DECODER_RULES: tuple[str, ...] = ("check_digit", "model_year", "serial")
+"""The rules (vinocr.vin.rules.check_vin names) the decoder and the VIN probability enforce."""
 _ORDER: tuple[int, ...] = tuple(i for i in range(VIN_LENGTH) if i != _CHECK_INDEX) + (_CHECK_INDEX,)
 """Positions (0-based) in DP order: every position but 9, then position 9 last."""
 
@@ -133,13 +134,6 @@ def plain_reading(logp: np.ndarray) -> tuple[str, float]:
     return plain, string_log_prob(logp, plain)
 
 
-def allowed_chars(position: int) -> str:
-    """Characters allowed at a 0-based position by the rules the decoder enforces."""
-    if position == _YEAR_INDEX:
-        return "".join(c for c in VIN_ALPHABET if c not in FORBIDDEN_YEAR_CHARS)
-    return VIN_ALPHABET
-
-
 _ALLOWED: tuple[str, ...] = tuple(allowed_chars(p) for p in range(VIN_LENGTH))
 
 
@@ -170,7 +164,7 @@ def _to_vin(chars_in_order: str) -> str:
 
 
 def k_best_valid(logp: np.ndarray, k: int) -> list[tuple[float, str]]:
-    """The k most probable VINs satisfying the check-digit and model-year rules, as (log-prob, vin)."""
+    """The k most probable VINs under the check-digit, model-year and serial rules, as (log-prob, vin)."""
     beams: list[Beam] = [[(0.0, "")]] + [[] for _ in range(10)]
     for position in _ORDER[:-1]:
         beams = _extend(beams, logp[position], position, k)
@@ -192,8 +186,8 @@ def changed_positions(vin: str, reference: str) -> list[int]:
 
 
 def is_decodable_valid(vin: str) -> bool:
-    """True when `vin` passes the rules the decoder enforces (check digit and model year)."""
-    return check_digit_ok(vin) and vin[_YEAR_INDEX] not in FORBIDDEN_YEAR_CHARS
+    """True when `vin` passes the rules the decoder enforces (check digit, model year, serial digits)."""
+    return check_digit_ok(vin) and all(char in _ALLOWED[i] for i, char in enumerate(vin))
 
 
 def _describe_changes(candidate: Candidate, plain: str) -> str:
@@ -206,9 +200,7 @@ def _describe_changes(candidate: Candidate, plain: str) -> str:
 def _plain_failures(plain: str) -> str:
     """Why the plain reading breaks the rules, as one clause."""
     report = check_vin(plain, "enforce")
-    reasons = [
-        r.reason for r in report.rules if r.name in ("check_digit", "model_year") and r.passed is False
-    ]
+    reasons = [r.reason for r in report.rules if r.name in DECODER_RULES and r.passed is False]
     return "; ".join(reasons)
 
 
@@ -224,7 +216,8 @@ def _explain(
     """Two or three plain-language sentences on what is shown and why."""
     if plain_ok:
         return (
-            f"The plain reading {plain} passes the check-digit and model-year rules, so it is shown as read."
+            f"The plain reading {plain} passes the check-digit, model-year and serial rules, "
+            "so it is shown as read."
         )
     broken = f"The plain reading {plain} breaks the rules: {_plain_failures(plain)}."
     if mode == "ignore":
@@ -252,7 +245,7 @@ def decode_vin(
     """Decode a (17, 33) probability array (columns in VIN_ALPHABET order) into a VIN.
 
     Modes: ``"ignore"`` shows the plain per-box reading; ``"enforce"`` shows the most probable VIN
-    with a valid check digit and model-year code; ``"prefer"`` shows that VIN when its cost
+    with a valid check digit, model-year code and serial digits; ``"prefer"`` shows that VIN when its cost
     (plain log-prob minus its log-prob, natural log) is at most `prefer_margin` (default ln 100, see
     DEFAULT_PREFER_MARGIN), otherwise the plain reading. `candidates` holds the `n_best` most probable
     valid VINs in every mode, found exactly.

@@ -6,6 +6,8 @@ Rules reported by :func:`check_vin`, in this order:
 * ``length``: exactly 17 characters;
 * ``check_digit``: position 9 equals the North-American check digit (49 CFR 565);
 * ``model_year``: position 10 is a model-year code (never U, Z or 0);
+* ``serial``: positions 14-17 are digits (ISO 3779: the last four characters of a VIN are numeric;
+  49 CFR 565 asks the same, and the last five for cars and light trucks);
 * ``wmi``: positions 1-3 name a known region / country / manufacturer (never a failure).
 
 The check mode is the caller's choice, because the check digit is mandatory only for North-American
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vinocr.alphabet import CHAR_TO_INDEX
+from vinocr.alphabet import CHAR_TO_INDEX, VIN_ALPHABET
 
 try:  # offline WMI / country tables; optional so the rules still work without the package
     from vininfo.dicts import COUNTRIES as _VININFO_COUNTRIES
@@ -52,6 +54,9 @@ YEAR_CODES: str = "ABCDEFGHJKLMNPRSTVWXY123456789"
 """Model-year codes in order from 1980; the cycle repeats every 30 years."""
 YEAR_CYCLE_START: tuple[int, ...] = (1980, 2010)
 FORBIDDEN_YEAR_CHARS: str = "UZ0"
+SERIAL_POSITIONS: tuple[int, ...] = (14, 15, 16, 17)
+"""1-based positions that are always digits (ISO 3779: the last four characters are numeric)."""
+DIGITS: str = "0123456789"
 
 LOOKALIKES: dict[str, str] = {"I": "1", "O": "0", "Q": "0"}
 
@@ -296,6 +301,30 @@ def model_year_rule(vin: str, mode: str) -> RuleResult:
     return RuleResult("model_year", False, reason, mandatory, level)
 
 
+def serial_rule(vin: str, mode: str) -> RuleResult:
+    """Positions 14-17 must be digits (hard rule in enforce and prefer modes, as the model year)."""
+    level = LEVEL_INFO if mode == "ignore" else LEVEL_REQUIRED
+    mandatory = level == LEVEL_REQUIRED
+    if len(vin) < SERIAL_POSITIONS[-1]:
+        reason = f"can't be checked: positions 14-17 need 17 characters, got {len(vin)}"
+        return RuleResult("serial", None, reason, mandatory, level)
+    letters = [(p, vin[p - 1]) for p in SERIAL_POSITIONS if vin[p - 1] not in DIGITS]
+    if not letters:
+        return RuleResult("serial", True, "positions 14-17 are digits", mandatory, level)
+    found = ", ".join(f"position {p} is {c!r}" for p, c in letters)
+    reason = f"{found}; the last four characters of a VIN are digits (ISO 3779)"
+    return RuleResult("serial", False, reason, mandatory, level)
+
+
+def allowed_chars(position: int) -> str:
+    """The VIN characters the hard rules allow at a 0-based position (any at the check digit)."""
+    if position == YEAR_POSITION - 1:
+        return "".join(c for c in VIN_ALPHABET if c not in FORBIDDEN_YEAR_CHARS)
+    if position + 1 in SERIAL_POSITIONS:
+        return DIGITS
+    return VIN_ALPHABET
+
+
 def wmi_rule(info: WmiInfo) -> RuleResult:
     """Describe positions 1-3; an unknown country is reported as unknown (passed None), never a failure."""
     if len(info.wmi) < 3:
@@ -324,6 +353,7 @@ def check_vin(vin: str, mode: str = "prefer") -> VinReport:
         length_rule(vin),
         check_digit_rule(vin, mode, info.region),
         model_year_rule(vin, mode),
+        serial_rule(vin, mode),
         wmi_rule(info),
     ]
     return VinReport(vin=vin, mode=mode, rules=rules, wmi=info)
