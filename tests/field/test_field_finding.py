@@ -12,8 +12,9 @@ from vinocr.field.grid import find_boxes
 from vinocr.field.light import flatten_light, line_mask
 from vinocr.field.locate import box_holes, box_row, dark_ink_in, text_rows
 from vinocr.field.photo import decode_photo
-from vinocr.field.pipeline import find_field
+from vinocr.field.pipeline import find_field, implausible, judged
 from vinocr.field.quad import BoxQuad, as_quad, grid_quad, without_perspective
+from vinocr.field.result import SegmentResult
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match, make_field
 from vinocr.synth.samples import SAMPLE_VIN, sample_field
@@ -179,3 +180,18 @@ def test_a_blurred_cut_is_stretched_and_sharpened_and_a_blank_one_left_alone():
     assert edge > 1.2 * stretched_only  # steeper than the contrast stretch alone makes it
     blank = np.clip(235 + rng.normal(0, 2.0, (60, 60)), 0, 255).astype(np.uint8)
     assert np.array_equal(scan_like(blank), blank)  # no ink stands out: nothing is added
+
+
+def _grid_of(width: int, height: int) -> SegmentResult:
+    """A grid result of 17 rects of one size in a row, as find_boxes reports them."""
+    rects = [(100 + k * (width + 4), 50, width, height) for k in range(17)]
+    return SegmentResult(True, [np.zeros((8, 8), np.uint8)] * 17, rects, "grid", message="found 17 boxes")
+
+
+def test_strips_between_the_uprights_of_a_form_are_not_a_field():
+    # what a blurred photo of a form once gave: 17 strips 20 px wide and 634 px tall
+    strips, _ = judged((_grid_of(20, 634), None))
+    assert not strips.ok
+    assert "not box-shaped (width / height 0.03)" in strips.message
+    assert implausible(_grid_of(60, 64), None) == "" and implausible(_grid_of(30, 90), None) == ""
+    assert "not box-shaped" in implausible(_grid_of(400, 60), None)

@@ -35,6 +35,9 @@ from vinocr.field.rectify import flatten_field_light, rectify
 from vinocr.field.result import SegmentResult
 
 REFINE_ROUNDS = 3  # a located row is refined at most this many times (search_located)
+BOX_SHAPE = (0.25, 4.0)
+"""Median width / height of the boxes of a grid that can be a VIN field (its boxes are about square;
+a photo of a form once gave 17 strips 20 px wide and 634 px tall between uprights of its text)."""
 OVERLAY_SIDE = 1280  # px: the longer side of the input drawn with the field found (for display)
 
 InkMasks = list[tuple[bool, np.ndarray]]  # (dark_ink, ink mask) of both polarities (locate.ink_masks)
@@ -204,14 +207,19 @@ def _one_each(result: SegmentResult, quad: FieldQuad) -> bool:
 def implausible(result: SegmentResult, quad: FieldQuad | None) -> str:
     """Why a count of `expected` cannot be the field ("" when it can).
 
-    Boxes found in a row located by its box interiors must be about as tall as those interiors
-    (not half boxes between a box line and a row of strokes); characters split at gaps must be of
-    one height (box lines caught with them make some far taller).
+    Boxes found in a grid must be box-shaped (BOX_SHAPE: not the strips between the long
+    uprights of printed text or a table); boxes found in a row located by its box interiors must be
+    about as tall as those interiors (not half boxes between a box line and a row of strokes);
+    characters split at gaps must be of one height (box lines caught with them make some far taller).
     """
     heights = [float(np.ptp(outline[:, 1])) for outline in result.outlines()]
     if not heights:
         return ""
     typical = float(np.median(heights))
+    if result.method == "grid":
+        shape = float(np.median([w / max(h, 1) for _, _, w, h in result.rects]))
+        if not BOX_SHAPE[0] <= shape <= BOX_SHAPE[1]:
+            return f"the boxes found are not box-shaped (width / height {shape:.2f})"
     if result.method == "grid" and quad is not None and quad.boxes is not None:
         interior = float(np.median(np.ptp(quad.boxes[:, :, 1], axis=1)))
         if not 0.8 <= typical / max(interior, 1.0) <= 1.6:
