@@ -256,6 +256,11 @@ def length_rule(vin: str) -> RuleResult:
     return RuleResult("length", False, reason, True)
 
 
+def _hard_rule_level(mode: str) -> str:
+    """How much a hard rule (model year, serial digits) counts in a mode: required but in ignore mode."""
+    return LEVEL_INFO if mode == "ignore" else LEVEL_REQUIRED
+
+
 def _check_digit_level(mode: str) -> str:
     """How much the check digit counts in a mode."""
     return {"enforce": LEVEL_REQUIRED, "prefer": LEVEL_ADVISORY, "ignore": LEVEL_INFO}[mode]
@@ -284,7 +289,7 @@ def check_digit_rule(vin: str, mode: str, region: str | None = None) -> RuleResu
 
 def model_year_rule(vin: str, mode: str) -> RuleResult:
     """Position 10 must be a model-year code (hard rule in enforce and prefer modes)."""
-    level = LEVEL_INFO if mode == "ignore" else LEVEL_REQUIRED
+    level = _hard_rule_level(mode)
     mandatory = level == LEVEL_REQUIRED
     if len(vin) < YEAR_POSITION:
         reason = f"can't be checked: there is no position {YEAR_POSITION} (only {len(vin)} characters)"
@@ -303,7 +308,7 @@ def model_year_rule(vin: str, mode: str) -> RuleResult:
 
 def serial_rule(vin: str, mode: str) -> RuleResult:
     """Positions 14-17 must be digits (hard rule in enforce and prefer modes, as the model year)."""
-    level = LEVEL_INFO if mode == "ignore" else LEVEL_REQUIRED
+    level = _hard_rule_level(mode)
     mandatory = level == LEVEL_REQUIRED
     if len(vin) < SERIAL_POSITIONS[-1]:
         reason = f"can't be checked: positions 14-17 need 17 characters, got {len(vin)}"
