@@ -6,7 +6,7 @@ import pytest
 
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box import recognizer as recognizer_module
-from vinocr.box.preprocess import LINE_DOUBT, preprocess_box
+from vinocr.box.preprocess import CUT_LINE_DOUBT, LINE_DOUBT, preprocess_box
 from vinocr.synth.boxes import STYLES, random_style, render_box, tight_crop
 from vinocr.synth.samples import draw_glyph
 
@@ -29,18 +29,19 @@ def boxes() -> list[np.ndarray]:
     return drawn + tight
 
 
-def _every_reading(image: np.ndarray):
+def _every_reading(image: np.ndarray, line_doubt: float):
     """A lazy preprocessing's readings followed by those of its deferred alternatives, in order."""
-    lazy = preprocess_box(image, lazy=True)
+    lazy = preprocess_box(image, lazy=True, line_doubt=line_doubt)
     return lazy, [*lazy.readings, *(r for later in lazy.later for r in later.read().readings)]
 
 
-def test_deferred_alternatives_are_the_eager_readings_in_order(boxes):
+@pytest.mark.parametrize("line_doubt", [LINE_DOUBT, CUT_LINE_DOUBT])
+def test_deferred_alternatives_are_the_eager_readings_in_order(boxes, line_doubt):
     kinds = set()
     for image in boxes:
-        lazy, readings = _every_reading(image)
-        kinds |= {later.doubt == LINE_DOUBT for later in lazy.later}
-        eager = preprocess_box(image).readings
+        lazy, readings = _every_reading(image, line_doubt)
+        kinds |= {later.doubt == line_doubt for later in lazy.later}
+        eager = preprocess_box(image, line_doubt=line_doubt).readings
         assert len(readings) == len(eager)
         for a, b in zip(readings, eager):
             assert np.array_equal(a.input28, b.input28)
@@ -48,7 +49,10 @@ def test_deferred_alternatives_are_the_eager_readings_in_order(boxes):
     assert kinds == {True, False}  # both kinds were deferred: a maybe-stroke line and the other polarity
 
 
-def test_the_recogniser_chooses_as_if_every_alternative_were_prepared(recognizer, boxes, monkeypatch):
+@pytest.mark.parametrize("line_doubt", [LINE_DOUBT, CUT_LINE_DOUBT])
+def test_the_recogniser_chooses_as_if_every_alternative_were_prepared(
+    recognizer, boxes, monkeypatch, line_doubt
+):
     prepared = []  # one name per preprocessing and per deferred alternative prepared
     safely = recognizer_module._safely
 
@@ -57,12 +61,12 @@ def test_the_recogniser_chooses_as_if_every_alternative_were_prepared(recognizer
         return safely(name, prepare)
 
     monkeypatch.setattr(recognizer_module, "_safely", counted)
-    results = recognizer.recognize_arrays(boxes)
-    deferred = sum(len(preprocess_box(image, lazy=True).later) for image in boxes)
+    results = recognizer.recognize_arrays(boxes, line_doubt=line_doubt)
+    deferred = sum(len(preprocess_box(image, lazy=True, line_doubt=line_doubt).later) for image in boxes)
     assert 0 < len(prepared) - len(boxes) < deferred  # some alternatives were needed, not all
 
     for image, result in zip(boxes, results):
-        readings = preprocess_box(image).readings
+        readings = preprocess_box(image, line_doubt=line_doubt).readings
         if not readings:
             assert result.status == "empty"
             continue
@@ -74,3 +78,20 @@ def test_the_recogniser_chooses_as_if_every_alternative_were_prepared(recognizer
         assert result.confidence == float(probs[best].max())
         assert result.steps[-1][0] == readings[best].steps[-1][0]
         assert np.array_equal(result.input28, readings[best].steps[-1][1])
+
+
+def test_a_line_removed_reading_carries_the_doubt_asked_for(boxes):
+    """A box cut from a field (CUT_LINE_DOUBT) asks more of a reading with an edge line removed."""
+    for image in boxes:
+        default = preprocess_box(image).readings
+        cut = preprocess_box(image, line_doubt=CUT_LINE_DOUBT).readings
+        assert [r.lines_kept for r in default] == [r.lines_kept for r in cut]
+        for a, b in zip(default, cut):
+            assert (b.doubt - a.doubt) in (0.0, pytest.approx(CUT_LINE_DOUBT - LINE_DOUBT))
+    assert any(
+        b.doubt - a.doubt == pytest.approx(CUT_LINE_DOUBT - LINE_DOUBT)
+        for image in boxes
+        for a, b in zip(
+            preprocess_box(image).readings, preprocess_box(image, line_doubt=CUT_LINE_DOUBT).readings
+        )
+    )

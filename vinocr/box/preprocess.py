@@ -45,6 +45,8 @@ POLARITY_DOUBT = 0.1  # ink covering 40-60% of the box: read both polarities
 WIDE_DOUBT = 0.17  # ink covering 33-67%: read both too, but the other must win by WIDE_SWITCH
 NARROW = 0.4  # a box this narrow (short side / long side) is read in both polarities too
 LINE_DOUBT = 0.3  # confidence a reading with a maybe-stroke line removed must win by (on validation)
+CUT_LINE_DOUBT = 0.6  # ... in a box cut from a found field (inside its lines in a photo): a line on
+# its edge is mostly a stroke there (the base of a 2, read 7 without it); chosen on validation photos
 POLARITY_SWITCH = 0.05  # ... and a reading of the other polarity than the majority says
 WIDE_SWITCH = 0.3  # ... by this much when ink covers 33-40% or 60-67%
 TIGHT_EDGE = 2  # px (of the working size): a stroke of a tight crop starts this close to the edge
@@ -592,10 +594,16 @@ def doubtful(share: float, shape: tuple[int, ...], margin: float = POLARITY_DOUB
 
 
 def _read(
-    gray: np.ndarray, upright: np.ndarray, inverted: bool, has_border: bool, lazy: bool = False
+    gray: np.ndarray,
+    upright: np.ndarray,
+    inverted: bool,
+    has_border: bool,
+    lazy: bool = False,
+    line_doubt: float = LINE_DOUBT,
 ) -> tuple[Preprocessed, float]:
     """The readings of one polarity, and the share of the image its ink mask covers. `lazy`: the
-    reading with maybe-stroke lines removed is left to be prepared when needed (`Deferred`)."""
+    reading with maybe-stroke lines removed (doubt `line_doubt`) is left to be prepared when needed
+    (`Deferred`)."""
     flat = flatten_background(upright)
     name = "white on black" + (" (inverted)" if inverted else "")
     name += ", uneven background evened" if flat is not upright else ""
@@ -611,7 +619,7 @@ def _read(
     def as_box() -> Preprocessed:
         cleaned, region = _cut_lines(flat, mask, lines, maybe)
         reading = _reading(head, cleaned, region, "ink mask, box border and specks removed")
-        reading.doubt = LINE_DOUBT if maybe else 0.0
+        reading.doubt = line_doubt if maybe else 0.0
         return reading
 
     if not maybe:
@@ -621,17 +629,20 @@ def _read(
     as_strokes = _reading(head, cleaned, region, "ink mask, edge lines kept as strokes")
     as_strokes.lines_kept = maybe
     if lazy:
-        as_strokes.later = (Deferred(LINE_DOUBT, as_box),)
+        as_strokes.later = (Deferred(line_doubt, as_box),)
         return as_strokes, share
     return _combine(as_strokes, as_box()), share
 
 
-def preprocess_box(image: np.ndarray, has_border: bool = True, lazy: bool = False) -> Preprocessed:
+def preprocess_box(
+    image: np.ndarray, has_border: bool = True, lazy: bool = False, line_doubt: float = LINE_DOUBT
+) -> Preprocessed:
     """Any decoded box image (gray or colour, any size) -> Preprocessed with all steps.
 
     `has_border=False` skips box-line removal (drawings on a blank canvas have no box). When an
     edge line may be a stroke of the character, the reading with the line kept comes first and the
-    one with the line removed is its alternative. When ink and background cover about the same
+    one with the line removed is its alternative, `line_doubt` less sure (CUT_LINE_DOUBT for boxes
+    cut from a field). When ink and background cover about the same
     share (a thick glyph in a tight crop), the other polarity's readings are alternatives too.
     `lazy=True` leaves those alternatives in `later`, in the same order, for the recogniser to
     prepare only when the first reading is not sure enough to rule them out.
@@ -643,13 +654,13 @@ def preprocess_box(image: np.ndarray, has_border: bool = True, lazy: bool = Fals
         )
     gray = working_size(gray)
     upright, inverted = fix_polarity(gray)
-    main, share = _read(gray, upright, inverted, has_border, lazy)
+    main, share = _read(gray, upright, inverted, has_border, lazy, line_doubt)
     if not doubtful(share, gray.shape, WIDE_DOUBT):
         return main
     switch = POLARITY_SWITCH if doubtful(share, gray.shape) else WIDE_SWITCH
 
     def other_polarity() -> Preprocessed:
-        other, _ = _read(gray, 255 - upright, not inverted, has_border)
+        other, _ = _read(gray, 255 - upright, not inverted, has_border, line_doubt=line_doubt)
         for reading in other.readings:
             reading.doubt += switch
         return other

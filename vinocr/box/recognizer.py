@@ -19,7 +19,7 @@ import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.image_io import ImageError, decode_image, read_image_file
-from vinocr.box.preprocess import Preprocessed, preprocess_box
+from vinocr.box.preprocess import LINE_DOUBT, Preprocessed, preprocess_box
 from vinocr.calibration import Calibration, load_calibration
 from vinocr.model_files import ALPHABET_FILE, ONNX_FILE, model_dir_from_env
 
@@ -131,15 +131,23 @@ class Recognizer:
         return self.calibration.apply(self.session.run(None, {self.input_name: batch})[0])
 
     def recognize_arrays(
-        self, images: list[np.ndarray], names: list[str] | None = None, has_border: bool = True
+        self,
+        images: list[np.ndarray],
+        names: list[str] | None = None,
+        has_border: bool = True,
+        line_doubt: float = LINE_DOUBT,
     ) -> list[BoxResult]:
         """Decoded box images -> results, one model call for the whole batch.
 
-        `has_border=False` for drawings, which have no box line to remove.
+        `has_border=False` for drawings, which have no box line to remove; `line_doubt`: how much
+        surer a reading with an edge line removed must be than one keeping it as a stroke
+        (preprocess_box).
         """
         names = names or [f"box {i + 1}" for i in range(len(images))]
         pairs = list(zip(names, images))
-        prepared = _map(lambda pair: _safe_preprocess(pair[0], lambda: pair[1], has_border), pairs)
+        prepared = _map(
+            lambda pair: _safe_preprocess(pair[0], lambda: pair[1], has_border, line_doubt=line_doubt), pairs
+        )
         return self._finish(list(zip(names, prepared)))
 
     def recognize_bytes(self, items: list[tuple[str, bytes]]) -> list[BoxResult]:
@@ -277,10 +285,12 @@ def _prepare_file_lean(path: str | Path) -> Preprocessed | str:
     return prepared if isinstance(prepared, str) else prepared.lean()
 
 
-def _safe_preprocess(name: str, load, has_border: bool = True, lazy: bool = True) -> Preprocessed | str:
+def _safe_preprocess(
+    name: str, load, has_border: bool = True, lazy: bool = True, line_doubt: float = LINE_DOUBT
+) -> Preprocessed | str:
     """Decode and preprocess one image, its alternative readings left for later (`lazy`); a problem
     becomes a message naming it."""
-    return _safely(name, lambda: preprocess_box(load(), has_border, lazy))
+    return _safely(name, lambda: preprocess_box(load(), has_border, lazy, line_doubt))
 
 
 def _safely(name: str, prepare: Callable[[], Preprocessed]) -> Preprocessed | str:

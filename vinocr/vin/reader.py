@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vinocr.alphabet import CHAR_TO_INDEX, NUM_CLASSES, UNREAD
+from vinocr.box.preprocess import CUT_LINE_DOUBT
 from vinocr.box.recognizer import BoxResult, Recognizer
 from vinocr.calibration import DEFAULT_ACCEPT_THRESHOLD
 from vinocr.field.pipeline import find_field
@@ -145,6 +146,7 @@ def read_field(
         return reading
     names = [f"{name} box {i + 1}" for i in range(len(segmentation.boxes))]
     threshold = recognizer.calibration.accept_threshold
-    reading = read_boxes(recognizer.recognize_arrays(segmentation.boxes, names), mode, None, threshold)
+    results = recognizer.recognize_arrays(segmentation.boxes, names, line_doubt=CUT_LINE_DOUBT)
+    reading = read_boxes(results, mode, None, threshold)
     reading.segmentation = segmentation
     return reading
