@@ -12,12 +12,14 @@ import keras
 import numpy as np
 
 from vinocr.train.augment import SHEAR, augment_batch
+from vinocr.train.distill import Distillation
 
 
 class AugmentedBatches(keras.utils.PyDataset):
     """(images (B, 28, 28, 1) float32 0..255, labels (B,), sample weights (B,)) batches of `x`
     (N, 28, 28) uint8; the images where `augment` is True are augmented, the others fed as they are.
-    `weights` maps a class index to its loss weight."""
+    `weights` maps a class index to its loss weight. With a `distill` (vinocr.train.distill) a batch
+    carries (B, classes) soft targets instead of the labels."""
 
     def __init__(
         self,
@@ -31,11 +33,13 @@ class AugmentedBatches(keras.utils.PyDataset):
         workers: int = 1,
         max_shear: float = SHEAR,
         elastic: float = 0.0,
+        distill: Distillation | None = None,
     ) -> None:
         super().__init__(workers=workers, use_multiprocessing=False)
         self.x, self.y, self.augment = x, np.asarray(y, np.int64), np.asarray(augment, bool)
         self.class_weight = np.array([weights[i] for i in range(max(weights) + 1)], np.float32)
         self.batch_size, self.seed, self.max_shear, self.elastic = batch_size, seed, max_shear, elastic
+        self.distill = distill
         self.set_epoch(first_epoch)
 
     def set_epoch(self, epoch: int) -> None:
@@ -54,7 +58,9 @@ class AugmentedBatches(keras.utils.PyDataset):
             rng = np.random.default_rng((self.seed, self.epoch, index))
             images[chosen] = augment_batch(images[chosen], rng, self.max_shear, self.elastic)
         labels = self.y[rows]
-        return images[..., None], labels, self.class_weight[labels]
+        images = images[..., None]
+        wanted = labels if self.distill is None else self.distill.targets(images, labels, rows)
+        return images, wanted, self.class_weight[labels]
 
     def on_epoch_end(self) -> None:
         self.set_epoch(self.epoch + 1)

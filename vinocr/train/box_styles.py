@@ -48,19 +48,22 @@ def _render_job(job: tuple[np.ndarray, int, int]) -> tuple[np.ndarray, np.ndarra
     return render_chunk(*job)
 
 
+def map_chunks(job, jobs: list, workers: int | None = None) -> list:
+    """`job` over `jobs` in order, in worker processes when there are several jobs and cores."""
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    if workers > 1:
+        # spawned, not forked: the training process runs threads (TensorFlow, JAX) that a fork would copy
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(job, jobs))
+    return [job(item) for item in jobs]
+
+
 def render_inputs(
     glyphs: np.ndarray, labels: np.ndarray, seed: int, workers: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every glyph rendered once in a random box style and preprocessed: (inputs, labels)."""
     starts = range(0, len(glyphs), CHUNK)
-    jobs = [(glyphs[s : s + CHUNK], seed, k) for k, s in enumerate(starts)]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    if workers > 1:
-        # spawned, not forked: the training process runs threads (TensorFlow, JAX) that a fork would copy
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            parts = list(pool.map(_render_job, jobs))
-    else:
-        parts = [_render_job(job) for job in jobs]
+    parts = map_chunks(_render_job, [(glyphs[s : s + CHUNK], seed, k) for k, s in enumerate(starts)], workers)
     inputs = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, 28, 28), np.uint8)
     kept = np.concatenate([p[1] + s for p, s in zip(parts, starts)]) if parts else np.zeros(0, np.int64)
     return inputs, labels[kept]

@@ -38,16 +38,18 @@ def training_batches(
     first_epoch: int,
     max_shear: float | None = None,
     elastic: float = 0.0,
+    distill=None,
 ):
     """`AugmentedBatches` of (N, 28, 28) uint8 images with class weights from `y` (the images where
-    `augment` is True get the random augmentation of `vinocr.train.augment`)."""
+    `augment` is True get the random augmentation of `vinocr.train.augment`; with a `distill`
+    (vinocr.train.distill), batches carry soft targets instead of the labels)."""
     from vinocr.train.augment import SHEAR
     from vinocr.train.batches import AugmentedBatches
 
     weights = class_weights(y)
     shear = SHEAR if max_shear is None else max_shear
     return AugmentedBatches(
-        x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers, shear, elastic
+        x, y, augment, weights, args.batch_size, seed, first_epoch, args.data_workers, shear, elastic, distill
     )
 
 
@@ -73,14 +75,17 @@ def epoch_callbacks(work: Path, prefix: str, x_val: np.ndarray, y_val: np.ndarra
     ]
 
 
-def fit_stage(model, schedule, batches, epochs: int, validation: tuple, callbacks: list) -> None:
-    """Compile `model` (Adam on `schedule`, sparse cross-entropy) and fit it on `batches` (which
-    carry their class weights): the common part of both training stages."""
+def fit_stage(
+    model, schedule, batches, epochs: int, validation: tuple, callbacks: list, soft: bool = False
+) -> None:
+    """Compile `model` (Adam on `schedule`, cross-entropy: sparse, or on probability rows when `soft`)
+    and fit it on `batches` (which carry their class weights): the common part of the training stages."""
     import keras
 
+    loss = keras.losses.CategoricalCrossentropy() if soft else keras.losses.SparseCategoricalCrossentropy()
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.SparseCategoricalCrossentropy(),
+        loss=loss,
         metrics=["accuracy"],
     )
     model.fit(

@@ -12,6 +12,10 @@ Each epoch feeds (all from the train split only; realdev is never trained on):
   `--fetch-fonts` fills it with `npm pack`), augmented the same way;
 - BOX_GLYPHS train glyphs drawn in random box styles and read through the box path (as stage 2), fed
   as they come out of preprocessing, so the box path's traces stay familiar.
+Off by default (measured in docs/real-handwriting.md, where the census photos and realdev trade):
+`--writers-distill s` softens the census rows' targets with the start network's probabilities
+(`vinocr.train.distill`), and `--photo-cuts N` adds the box cuts of N photographed fields of train
+glyphs (`vinocr.train.photo_cuts`), fed as they come out, like the box-path inputs.
 Checkpoints `writers-epoch-NN.keras` and `writers-history.jsonl` in the work folder; each epoch's
 history row also holds `realdev_accuracy` when a realdev folder is found (reported, not trained on).
 
@@ -36,11 +40,16 @@ from vinocr.alphabet import VIN_ALPHABET
 from vinocr.train.augment import SLANT_SHEAR, WRITERS_ELASTIC
 from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
 from vinocr.train.callbacks import read_history
+from vinocr.train.distill import Distillation, keras_teacher
+from vinocr.train.photo_cuts import TRAIN_FILE as PHOTO_FILE
+from vinocr.train.photo_cuts import cached_photo_inputs
 from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "writers-"
 BLEND_PREFIX = "writers-blend-"
 BLEND = 0.9  # share of the stage's weight change kept (WiSE-FT); chosen on validation + realdev
+DISTILL = 0.0  # share of the start network's probabilities in census glyphs' targets (distillation)
+PHOTO_CUTS = 0  # photos of train-glyph VIN fields whose box cuts are fed (photo path; 17 boxes each)
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
 EMNIST_GLYPHS = 50_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
 FONT_RENDERS_PER_CHAR = 400  # 13,200 renders for the 33 characters
@@ -104,8 +113,10 @@ def writers_data(
     work: Path,
     emnist: int = EMNIST_GLYPHS,
     font_renders: int = FONT_RENDERS_PER_CHAR,
+    photos: int = PHOTO_CUTS,
 ) -> tuple[np.ndarray, ...]:
-    """(x, y, augment) of one run of the stage: see the module docstring."""
+    """(x, y, augment, census) of one run of the stage: see the module docstring. `census` marks the
+    EMNIST glyphs (arrays, box-path and photo-path inputs), which distillation softens."""
     from vinocr.synth.conventions import convention_variants
     from vinocr.synth.fonts import render_font_glyphs
 
@@ -121,11 +132,20 @@ def writers_data(
     )
     picks = rng.permutation(len(y_train))[: min(BOX_GLYPHS, len(y_train))]
     x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train[picks], y_train[picks], seed)
-    print(f"EMNIST {len(plain)}, variants {len(y_var)}, font renders {len(y_font)}, box path {len(y_box)}")
-    x = np.concatenate([x_train[plain], x_var, x_font, x_box])
-    y = np.concatenate([y_train[plain], y_var, y_font, y_box])
-    augment = np.concatenate([np.ones(len(y) - len(y_box), bool), np.zeros(len(y_box), bool)])
-    return x, y, augment
+    x_photo, y_photo = x_box[:0], y_box[:0]
+    if photos:
+        x_photo, y_photo = cached_photo_inputs(work / PHOTO_FILE, x_train, y_train, photos, seed)
+    print(
+        f"EMNIST {len(plain)}, variants {len(y_var)}, font renders {len(y_font)}, box path {len(y_box)}, "
+        f"photo path {len(y_photo)}"
+    )
+    x = np.concatenate([x_train[plain], x_var, x_font, x_box, x_photo])
+    y = np.concatenate([y_train[plain], y_var, y_font, y_box, y_photo])
+    as_cut = len(y_box) + len(y_photo)  # fed as the box and photo paths make them, not augmented
+    augment = np.concatenate([np.ones(len(y) - as_cut, bool), np.zeros(as_cut, bool)])
+    census = np.ones(len(y), bool)
+    census[len(plain) : len(y) - as_cut] = False
+    return x, y, augment, census
 
 
 def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start: Path) -> float:
@@ -136,12 +156,26 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
 
     keras.utils.set_random_seed(seed + 2)
     started = time.time()
-    x, y, augment = writers_data(
-        split, seed, cached_fonts(args.font_dir), args.limit, work, args.writers_emnist, args.font_renders
+    x, y, augment, census = writers_data(
+        split,
+        seed,
+        cached_fonts(args.font_dir),
+        args.limit,
+        work,
+        args.writers_emnist,
+        args.font_renders,
+        args.photo_cuts if not args.limit else min(args.photo_cuts, 3),  # a smoke run: a few photos
+    )
+    model = start_network(start)
+    soft = args.writers_distill > 0
+    distill = (
+        Distillation(keras_teacher(start_network(start)), census, args.writers_distill, len(VIN_ALPHABET))
+        if soft
+        else None
     )
     done = len(read_history(work / f"{PREFIX}history.jsonl"))
     batches = training_batches(
-        x, y, augment, args, seed + 2, done, max_shear=SLANT_SHEAR, elastic=args.writers_elastic
+        x, y, augment, args, seed + 2, done, SLANT_SHEAR, args.writers_elastic, distill
     )
     n_val = args.limit or len(split.y_val)
     x_box_val, y_box_val = cached_inputs(
@@ -151,13 +185,13 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
     realdev = find_realdev_dir(args.realdev_dir)
     if realdev is not None:
         extra.append(RealdevAccuracy(*model_inputs(realdev)))
-    model = start_network(start)
     schedule = keras.optimizers.schedules.CosineDecay(
         args.writers_lr, args.writers_epochs * len(batches), alpha=0.01
     )
     x_val = split.x_val[..., None].astype(np.float32)
+    y_val = np.eye(len(VIN_ALPHABET), dtype=np.float32)[split.y_val] if soft else split.y_val
     callbacks = epoch_callbacks(work, PREFIX, x_val, split.y_val, extra)
-    fit_stage(model, schedule, batches, args.writers_epochs, (x_val, split.y_val), callbacks)
+    fit_stage(model, schedule, batches, args.writers_epochs, (x_val, y_val), callbacks, soft)
     return time.time() - started
 
 
@@ -182,6 +216,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of the stage's weight change shipped (1: its checkpoint as it is)",
     )
     parser.add_argument(
+        "--writers-distill",
+        type=float,
+        default=DISTILL,
+        help="share of the start network's probabilities in the census glyphs' targets (0: hard labels)",
+    )
+    parser.add_argument(
+        "--photo-cuts", type=int, default=PHOTO_CUTS, help="photos of train-glyph fields cut into boxes"
+    )
+    parser.add_argument(
         "--font-renders", type=int, default=FONT_RENDERS_PER_CHAR, help="font renders per character"
     )
     parser.add_argument("--font-dir", type=Path, default=DEFAULT_CACHE, help="handwriting font cache")
@@ -202,6 +245,9 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
         "font_renders": f"{args.font_renders} per character from {fonts} handwriting fonts",
         "emnist_arrays": args.writers_emnist or "all",
         "box_path_inputs": BOX_GLYPHS,
+        "photo_path_inputs": f"the box cuts of {args.photo_cuts} photos of train-glyph VIN fields",
+        "distillation": f"census glyphs' targets: {1 - args.writers_distill:g} x label + "
+        f"{args.writers_distill:g} x the start network's probabilities for the augmented image",
         "blend": f"start + {args.writers_blend} x (last checkpoint - start), weight by weight",
     }
 
