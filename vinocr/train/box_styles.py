@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -75,13 +76,20 @@ def cached_inputs(
     """`render_inputs`, saved to `path` (.npz) and read back when the same glyphs and seed were
     rendered before (a resumed run does not render again)."""
     key = np.array([len(glyphs), seed, int(labels.sum())], np.int64)
+    return made_once(path, key, lambda: render_inputs(glyphs, labels, seed))
+
+
+def made_once(
+    path: Path, key: np.ndarray, make: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, labels) read from `path` when saved there under `key`; else `make()`, saved with it."""
     saved = read_cached(path, key)
     if saved is not None:
         return saved
-    inputs, kept = render_inputs(glyphs, labels, seed)
+    inputs, labels = make()
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, key=key, inputs=inputs, labels=kept)
-    return inputs, kept
+    np.savez(path, key=key, inputs=inputs, labels=labels)
+    return inputs, labels
 
 
 def read_cached(path: Path, key: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:

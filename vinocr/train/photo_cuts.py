@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vinocr.train.box_styles import map_chunks
+from vinocr.train.box_styles import made_once, map_chunks
 
 CHUNK = 50  # photos per work unit (each with its own random stream)
 TRAIN_FILE = "photo_inputs_train.npz"  # in the training work folder
@@ -28,7 +28,7 @@ TRAIN_FILE = "photo_inputs_train.npz"  # in the training work folder
 def photo_chunk(vins: list[str], glyphs: np.ndarray, seed: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
     """(inputs (M, 28, 28) uint8, labels (M,)) of the photos of `vins`, written with `glyphs`
     ((len(vins), 17, 28, 28), one per character)."""
-    from vinocr.alphabet import VIN_ALPHABET
+    from vinocr.alphabet import CHAR_TO_INDEX
     from vinocr.box.preprocess import CUT_LINE_DOUBT, preprocess_box
     from vinocr.field.photo import decode_photo
     from vinocr.field.pipeline import find_field
@@ -48,7 +48,7 @@ def photo_chunk(vins: list[str], glyphs: np.ndarray, seed: int, chunk: int) -> t
             readings = preprocess_box(box, line_doubt=CUT_LINE_DOUBT).readings
             if readings:
                 inputs.append(np.clip(np.rint(readings[0].input28), 0, 255).astype(np.uint8))
-                kept.append(VIN_ALPHABET.index(char))
+                kept.append(CHAR_TO_INDEX[char])
     empty = np.zeros((0, 28, 28), np.uint8)
     return (np.stack(inputs) if inputs else empty), np.asarray(kept, np.int64)
 
@@ -81,13 +81,5 @@ def cached_photo_inputs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """`photo_inputs`, saved to `path` (.npz) and read back when made before from as many glyphs,
     photos and the same seed (a resumed run does not photograph again)."""
-    from vinocr.train.box_styles import read_cached
-
     key = np.array([len(glyphs), count, seed, int(labels.sum())], np.int64)
-    saved = read_cached(path, key)
-    if saved is not None:
-        return saved
-    inputs, kept = photo_inputs(glyphs, labels, count, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, key=key, inputs=inputs, labels=kept)
-    return inputs, kept
+    return made_once(path, key, lambda: photo_inputs(glyphs, labels, count, seed))

@@ -6,10 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vinocr.alphabet import NUM_CLASSES
+
+if TYPE_CHECKING:
+    from vinocr.train.distill import Distillation
 
 
 def class_weights(labels: np.ndarray, power: float = 0.5) -> dict[int, float]:
@@ -38,7 +42,7 @@ def training_batches(
     first_epoch: int,
     max_shear: float | None = None,
     elastic: float = 0.0,
-    distill=None,
+    distill: Distillation | None = None,
 ):
     """`AugmentedBatches` of (N, 28, 28) uint8 images with class weights from `y` (the images where
     `augment` is True get the random augmentation of `vinocr.train.augment`; with a `distill`
@@ -79,10 +83,15 @@ def fit_stage(
     model, schedule, batches, epochs: int, validation: tuple, callbacks: list, soft: bool = False
 ) -> None:
     """Compile `model` (Adam on `schedule`, cross-entropy: sparse, or on probability rows when `soft`)
-    and fit it on `batches` (which carry their class weights): the common part of the training stages."""
+    and fit it on `batches` (which carry their class weights) with `validation` (images, labels): the
+    common part of the training stages."""
     import keras
 
-    loss = keras.losses.CategoricalCrossentropy() if soft else keras.losses.SparseCategoricalCrossentropy()
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    if soft:  # the validation labels become the same one-hot rows as the soft targets
+        loss = keras.losses.CategoricalCrossentropy()
+        x_val, y_val = validation
+        validation = (x_val, np.eye(model.output_shape[-1], dtype=np.float32)[y_val])
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss=loss,

@@ -127,6 +127,7 @@ def writers_data(
     rng = np.random.default_rng(seed)
     plain = rng.permutation(len(y_train))[: emnist or len(y_train)]
     per_char = font_renders if not limit else 3
+    photos = photos if not limit else min(photos, 3)  # a smoke run photographs a few fields
     x_font, y_font = (
         render_font_glyphs(fonts, VIN_ALPHABET, per_char, seed) if fonts else (x_var[:0], y_var[:0])
     )
@@ -164,7 +165,7 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
         work,
         args.writers_emnist,
         args.font_renders,
-        args.photo_cuts if not args.limit else min(args.photo_cuts, 3),  # a smoke run: a few photos
+        args.photo_cuts,
     )
     model = start_network(start)
     soft = args.writers_distill > 0
@@ -189,9 +190,8 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
         args.writers_lr, args.writers_epochs * len(batches), alpha=0.01
     )
     x_val = split.x_val[..., None].astype(np.float32)
-    y_val = np.eye(len(VIN_ALPHABET), dtype=np.float32)[split.y_val] if soft else split.y_val
     callbacks = epoch_callbacks(work, PREFIX, x_val, split.y_val, extra)
-    fit_stage(model, schedule, batches, args.writers_epochs, (x_val, y_val), callbacks, soft)
+    fit_stage(model, schedule, batches, args.writers_epochs, (x_val, split.y_val), callbacks, soft)
     return time.time() - started
 
 
