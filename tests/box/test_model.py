@@ -9,7 +9,7 @@ from vinocr.alphabet import VIN_ALPHABET
 from vinocr.train.metrics import summarize
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-BAR_ACCURACY, BAR_MACRO_RECALL = 0.977, 0.970  # the committed model's test figures, rounded down
+BAR_ACCURACY, BAR_MACRO_RECALL = 0.976, 0.971  # the committed model's test figures, rounded down
 
 
 def test_committed_files_and_size():
