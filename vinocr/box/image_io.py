@@ -117,8 +117,10 @@ def _colour_to_gray(img: Image.Image) -> np.ndarray:
         return np.array(img.getchannel("A"))
     width, height = img.size
     code = cv2.COLOR_RGBA2GRAY if img.mode == "RGBA" else cv2.COLOR_RGB2GRAY
-    gray = np.empty((height, width), np.uint8)
     step = max(1, STRIP_BYTES // (width * len(img.getbands())))
+    if step >= height:  # one strip: no cropped copy
+        return cv2.cvtColor(np.asarray(img), code)
+    gray = np.empty((height, width), np.uint8)
     for top in range(0, height, step):
         bottom = min(height, top + step)
         gray[top:bottom] = cv2.cvtColor(np.asarray(img.crop((0, top, width, bottom))), code)
