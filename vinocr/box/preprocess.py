@@ -327,6 +327,17 @@ def _pieces(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, tuple[slice,
     return count, labels, stats, box
 
 
+def _labelled(keep: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """0/1 uint8 image of the pieces marked in `keep` (0/1 per label) of a label image: `keep[labels]`,
+    at a tenth of its cost when one piece or every piece is kept (the usual cases)."""
+    kept = np.flatnonzero(keep)
+    if len(kept) == 1:
+        return (labels == kept[0]).view(np.uint8)
+    if len(kept) == len(keep) - 1 and not keep[0]:
+        return (labels > 0).view(np.uint8)
+    return np.take(keep, labels)
+
+
 Significant = tuple[np.ndarray, np.ndarray, tuple[slice, slice]]  # keep (0/1 per label), labels, box
 
 
@@ -353,7 +364,7 @@ def _significant(mask: np.ndarray, region: tuple[int, int, int, int], pieces: Si
     out = np.zeros_like(mask)
     keep, labels, box = pieces
     top, bottom, left, right = region
-    out[top:bottom, left:right][box] = keep[labels]
+    out[top:bottom, left:right][box] = _labelled(keep, labels)
     return out
 
 
@@ -493,7 +504,7 @@ def clean_glyph(mask: np.ndarray, region: tuple[int, int, int, int] | None = Non
     )
     keep[biggest] = 1
     glyph = np.zeros(mask.shape, np.uint8)
-    glyph[box] = keep[labels]
+    glyph[box] = _labelled(keep, labels)
     return glyph, int(max(bw, bh))
 
 
