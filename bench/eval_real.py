@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         "--realdev-dir", help="folder with labels.csv and images/ (default: $VINOCR_REALDEV_DIR)"
     )
     parser.add_argument("--model-dir", type=Path, help="model folder (default: models/ or $VINOCR_MODEL_DIR)")
-    parser.add_argument("--vins", type=int, default=REAL_VINS, help="VINs spelled per full source")
+    parser.add_argument("--vins", type=int, default=REAL_VINS, help="VINs spelled per full source (0: none)")
     parser.add_argument("--write-metrics", action="store_true", help="store the result in metrics.json")
     args = parser.parse_args(argv)
     realdev = find_realdev_dir(args.realdev_dir)

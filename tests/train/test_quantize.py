@@ -1,5 +1,6 @@
 """vinocr.train.quantize: the int8 QDQ graph of the committed Keras model agrees with its float32 ONNX
-export, is smaller, is the same file each time, and loads in the recognizer unchanged."""
+export, is smaller, is the same file each time, and loads in the recognizer unchanged; its weights,
+and the committed graph's, stay within 7 bits, so no CPU's int8 kernels saturate on them."""
 
 from __future__ import annotations
 
@@ -28,6 +29,24 @@ def float_graph(tmp_path_factory) -> Path:
     return path
 
 
+SAFE_WEIGHT = 64  # |int8 weight| <= 64: 255 x 64 x 2 < 32,767, the sum VPMADDUBSW saturates at (AVX2)
+
+
+def int8_weights(path: Path) -> list[np.ndarray]:
+    """The int8 initializers of an ONNX graph (the quantized weights of a QDQ graph)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    return [numpy_helper.to_array(t) for t in graph.initializer if t.data_type == onnx.TensorProto.INT8]
+
+
+def test_committed_graph_weights_cannot_saturate_avx2_kernels():
+    weights = int8_weights(MODELS / ONNX_FILE)
+    assert len(weights) >= 6  # five convolutions and a dense layer, at least
+    assert max(int(np.abs(w.astype(np.int16)).max()) for w in weights) <= SAFE_WEIGHT
+
+
 def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, float_graph, tmp_path):
     images = calibration_sample([vin_split.x_train], 256)
     first, second = tmp_path / "first.onnx", tmp_path / "second.onnx"
@@ -35,6 +54,7 @@ def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, floa
     quantize_onnx(float_graph, second, images)
     assert first.read_bytes() == second.read_bytes()
     assert first.stat().st_size < float_graph.stat().st_size / 2
+    assert max(int(np.abs(w.astype(np.int16)).max()) for w in int8_weights(first)) == SAFE_WEIGHT
     float32 = tmp_path / "float32"
     float32.mkdir()
     shutil.copy(float_graph, float32 / ONNX_FILE)
@@ -51,7 +71,7 @@ def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, floa
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)  # still probabilities
     reference = Recognizer.load(float32, calibrated=False).predict_inputs(x_val)
     agree = np.mean(probs.argmax(1) == reference.argmax(1))
-    assert agree >= 0.99
+    assert agree >= 0.998, agree  # full-range weights gave 0.9934 on an AVX2 CPU without VNNI
 
 
 def test_calibration_sample_takes_equal_shares_and_repeats():

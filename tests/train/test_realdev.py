@@ -79,6 +79,13 @@ def test_real_writers_report_counts_accepted_and_wrong(folder):
     assert set(strict) == {"full"} and strict["full"]["accepted"] == 0
     loose = real_writers_report(raw, folder, temperature=1.0, threshold=0.0, count=40)["full"]
     assert loose["accepted"] == 40 and loose["wrong_accepted"] == round((1 - loose["exact_vin"]) * 40)
+    assert real_writers_report(raw, folder, temperature=1.0, threshold=0.5, count=0) == {}  # no VINs asked
+
+
+def test_eval_real_without_vins_reports_the_characters_only(folder, capsys):
+    assert eval_real_main(["--realdev-dir", str(folder), "--model-dir", str(ROOT_MODELS), "--vins", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "| **all** | 76 |" in out and "VINs spelled" not in out
 
 
 def test_eval_real_writes_the_metrics_entry_the_metrics_page_reads(folder, tmp_path, capsys):

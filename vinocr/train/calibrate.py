@@ -158,9 +158,11 @@ def real_writers_report(
     recognizer: Recognizer, folder: Path, temperature: float, threshold: float, count: int = REAL_VINS
 ) -> dict[str, Any]:
     """VINs spelled with real writers' images (vinocr.train.realdev), per source that can spell any VIN:
-    exact, accepted, and wrong among the accepted at `threshold`."""
+    exact, accepted, and wrong among the accepted at `threshold`; none when `count` is 0."""
     from vinocr.train.realdev import compose_vins, full_sources, read_labels, read_probabilities
 
+    if count <= 0:
+        return {}
     chars = read_labels(folder)
     probs = read_probabilities(recognizer, chars)
     report = {}

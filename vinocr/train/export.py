@@ -112,6 +112,51 @@ def export_onnx(model, path: Path, calibration: np.ndarray | None = None) -> Non
         quantize_onnx(float_graph, path, calibration)
 
 
+def ship_onnx(
+    final, path: Path, split, checks: list[tuple[np.ndarray, np.ndarray]]
+) -> tuple[Callable[[np.ndarray], np.ndarray], list[np.ndarray], float, float]:
+    """Export the inference model `final` as the static int8 graph, and keep it when it loses at most
+    INT8_MAX_LOSS of accuracy against float32 on each of `checks` ((inputs, labels): validation
+    arrays, box inputs); else export the float32 graph. Returns the shipped graph, its probabilities
+    on each check, the int8 graph's larger loss and its argmax agreement with float32 on the first."""
+    export_onnx(final, path, quantization_images(split.x_train, split.y_train))
+    float_probs = [final.predict(x, batch_size=1024, verbose=0) for x, _ in checks]
+    int8_graph = onnx_reader(path)
+    int8_probs = [int8_graph(x) for x, _ in checks]
+    int8_loss = max(  # the larger loss of validation accuracy against float32
+        score(f, y)[0] - score(q, y)[0] for f, q, (_, y) in zip(float_probs, int8_probs, checks, strict=True)
+    )
+    agreement = float(np.mean(int8_probs[0].argmax(1) == float_probs[0].argmax(1)))
+    if int8_loss <= INT8_MAX_LOSS:
+        return int8_graph, int8_probs, int8_loss, agreement
+    print(f"the int8 graph loses {int8_loss:.4f} of validation accuracy: shipping float32")
+    export_onnx(final, path)
+    float_graph = onnx_reader(path)
+    return float_graph, [float_graph(x) for x, _ in checks], int8_loss, agreement
+
+
+def graph_metrics(int8_loss: float, agreement: float) -> dict:
+    """metrics.json's entries on the shipped ONNX graph: how it was quantized, and the rule's verdict."""
+    int8 = int8_loss <= INT8_MAX_LOSS
+    return {
+        "quantization": {
+            "onnx": "static int8 QDQ (vinocr.train.quantize: per-channel 7-bit weights (reduce_range), uint8 "
+            "activations, Percentile calibration; softmax and logits in float)",
+            "calibration_images": "2,048: half training arrays, half training glyphs through the box path "
+            f"(seed {QUANTIZE_SEED})",
+            "validation_agreement_with_keras": agreement,
+        }
+        if int8
+        else None,
+        "int8_validation_loss": {
+            "loss": round(int8_loss, 5),
+            "rule": f"int8 ships when it loses at most {INT8_MAX_LOSS} of validation accuracy (arrays and "
+            "box inputs, the larger loss) against float32; else float32",
+            "shipped": "int8" if int8 else "float32",
+        },
+    }
+
+
 def quantization_images(x_train: np.ndarray, y_train: np.ndarray, seed: int = QUANTIZE_SEED) -> np.ndarray:
     """The int8 graph's calibration images: half training arrays, half training glyphs drawn in
     random box styles and put through the box path (what the recognizer feeds it)."""
@@ -232,22 +277,9 @@ def finalize(
     final = build_inference_model(member_models, shift_key)
     model_path = out / KERAS_FILE
     final.save(model_path)
-    export_onnx(final, out / ONNX_FILE, quantization_images(split.x_train, split.y_train))
     checks = [(x_val, y_val)] + ([] if box_val is None else [box_val])  # arrays, box inputs
-    float_probs = [final.predict(x, batch_size=1024, verbose=0) for x, _ in checks]
-    int8_graph = onnx_reader(out / ONNX_FILE)
-    int8_probs = [int8_graph(x) for x, _ in checks]
-    int8_loss = max(  # the larger loss of validation accuracy against float32
-        score(f, y)[0] - score(q, y)[0] for f, q, (_, y) in zip(float_probs, int8_probs, checks, strict=True)
-    )
+    shipped_graph, shipped_probs, int8_loss, agreement = ship_onnx(final, out / ONNX_FILE, split, checks)
     int8 = int8_loss <= INT8_MAX_LOSS
-    if int8:
-        shipped_graph, shipped_probs = int8_graph, int8_probs
-    else:
-        print(f"the int8 graph loses {int8_loss:.4f} of validation accuracy: shipping float32")
-        export_onnx(final, out / ONNX_FILE)
-        shipped_graph = onnx_reader(out / ONNX_FILE)
-        shipped_probs = [shipped_graph(x) for x, _ in checks]
     val_probs = shipped_probs[0]
     box_shipped = None if box_val is None else np.log(shipped_probs[1] + 1e-12)
     name = f"+ {'int8' if int8 else 'float32'} ONNX graph (shipped)"  # prior correction in its bias
@@ -281,21 +313,7 @@ def finalize(
             for k, rows in enumerate(histories)
         ],
         "history_of_member": lead,
-        "quantization": {
-            "onnx": "static int8 QDQ (vinocr.train.quantize: per-channel int8 weights, uint8 activations, "
-            "Percentile calibration; softmax and logits in float)",
-            "calibration_images": "2,048: half training arrays, half training glyphs through the box path "
-            f"(seed {QUANTIZE_SEED})",
-            "validation_agreement_with_keras": float(np.mean(shipped.argmax(1) == float_probs[0].argmax(1))),
-        }
-        if int8
-        else None,
-        "int8_validation_loss": {
-            "loss": round(int8_loss, 5),
-            "rule": f"int8 ships when it loses at most {INT8_MAX_LOSS} of validation accuracy (arrays and "
-            "box inputs, the larger loss) against float32; else float32",
-            "shipped": "int8" if int8 else "float32",
-        },
+        **graph_metrics(int8_loss, agreement),
         "prior_correction": {
             "alpha": alpha,
             "rule": "mean logits - alpha * log(train class prior), alpha chosen on validation "
