@@ -41,10 +41,14 @@ def int8_weights(path: Path) -> list[np.ndarray]:
     return [numpy_helper.to_array(t) for t in graph.initializer if t.data_type == onnx.TensorProto.INT8]
 
 
+def largest_weight(path: Path) -> int:
+    """The largest |int8 weight| of an ONNX graph."""
+    return max(int(np.abs(w.astype(np.int16)).max()) for w in int8_weights(path))
+
+
 def test_committed_graph_weights_cannot_saturate_avx2_kernels():
-    weights = int8_weights(MODELS / ONNX_FILE)
-    assert len(weights) >= 6  # five convolutions and a dense layer, at least
-    assert max(int(np.abs(w.astype(np.int16)).max()) for w in weights) <= SAFE_WEIGHT
+    assert len(int8_weights(MODELS / ONNX_FILE)) >= 6  # five convolutions and a dense layer, at least
+    assert largest_weight(MODELS / ONNX_FILE) <= SAFE_WEIGHT
 
 
 def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, float_graph, tmp_path):
@@ -54,7 +58,7 @@ def test_int8_graph_agrees_with_fp32_is_smaller_and_reproducible(vin_split, floa
     quantize_onnx(float_graph, second, images)
     assert first.read_bytes() == second.read_bytes()
     assert first.stat().st_size < float_graph.stat().st_size / 2
-    assert max(int(np.abs(w.astype(np.int16)).max()) for w in int8_weights(first)) == SAFE_WEIGHT
+    assert largest_weight(first) == SAFE_WEIGHT
     float32 = tmp_path / "float32"
     float32.mkdir()
     shutil.copy(float_graph, float32 / ONNX_FILE)

@@ -28,6 +28,7 @@ from vinocr.synth.boxes import STYLES, random_style, render_box
 CHUNK = 2000  # glyphs per work unit (each with its own random stream)
 TRAIN_FILE = "box_inputs_train.npz"  # in the training work folder
 VALIDATION_FILE = "box_inputs_validation.npz"
+VALIDATION_SEED_OFFSET = 1  # the validation boxes' random stream (seed + 1) differs from the training one
 
 
 def render_chunk(glyphs: np.ndarray, seed: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:

@@ -112,6 +112,11 @@ def export_onnx(model, path: Path, calibration: np.ndarray | None = None) -> Non
         quantize_onnx(float_graph, path, calibration)
 
 
+def int8_ships(int8_loss: float) -> bool:
+    """The rule: the int8 graph ships when it loses at most INT8_MAX_LOSS of validation accuracy."""
+    return int8_loss <= INT8_MAX_LOSS
+
+
 def ship_onnx(
     final, path: Path, split, checks: list[tuple[np.ndarray, np.ndarray]]
 ) -> tuple[Callable[[np.ndarray], np.ndarray], list[np.ndarray], float, float]:
@@ -127,7 +132,7 @@ def ship_onnx(
         score(f, y)[0] - score(q, y)[0] for f, q, (_, y) in zip(float_probs, int8_probs, checks, strict=True)
     )
     agreement = float(np.mean(int8_probs[0].argmax(1) == float_probs[0].argmax(1)))
-    if int8_loss <= INT8_MAX_LOSS:
+    if int8_ships(int8_loss):
         return int8_graph, int8_probs, int8_loss, agreement
     print(f"the int8 graph loses {int8_loss:.4f} of validation accuracy: shipping float32")
     export_onnx(final, path)
@@ -137,7 +142,7 @@ def ship_onnx(
 
 def graph_metrics(int8_loss: float, agreement: float) -> dict:
     """metrics.json's entries on the shipped ONNX graph: how it was quantized, and the rule's verdict."""
-    int8 = int8_loss <= INT8_MAX_LOSS
+    int8 = int8_ships(int8_loss)
     return {
         "quantization": {
             "onnx": "static int8 QDQ (vinocr.train.quantize: per-channel 7-bit weights (reduce_range), uint8 "
@@ -279,7 +284,7 @@ def finalize(
     final.save(model_path)
     checks = [(x_val, y_val)] + ([] if box_val is None else [box_val])  # arrays, box inputs
     shipped_graph, shipped_probs, int8_loss, agreement = ship_onnx(final, out / ONNX_FILE, split, checks)
-    int8 = int8_loss <= INT8_MAX_LOSS
+    int8 = int8_ships(int8_loss)
     val_probs = shipped_probs[0]
     box_shipped = None if box_val is None else np.log(shipped_probs[1] + 1e-12)
     name = f"+ {'int8' if int8 else 'float32'} ONNX graph (shipped)"  # prior correction in its bias

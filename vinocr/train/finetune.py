@@ -17,12 +17,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
+from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, VALIDATION_SEED_OFFSET, cached_inputs
 from vinocr.train.callbacks import read_history
 from vinocr.train.stages import epoch_callbacks, fit_stage, training_batches
 
 PREFIX = "box-"  # file names of this stage in the work folder
-VALIDATION_SEED_OFFSET = 1  # the validation boxes' random stream differs from the training one
 
 
 class BoxValidation(keras.callbacks.Callback):

@@ -23,8 +23,6 @@ import numpy as np
 from vinocr.model_files import KERAS_FILE, METRICS_FILE, ONNX_FILE, model_dir_from_env
 from vinocr.train.data import resolve_emnist_dir
 
-BOX_VALIDATION_SEED_OFFSET = 1  # the last stage's validation boxes: seed + 1 (finetune, writers)
-
 
 def updated_metrics(
     metrics: dict, graph: dict, validation: dict, test: dict, onnx_bytes: int, row: dict
@@ -54,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import keras
 
-    from vinocr.train.box_styles import VALIDATION_FILE, cached_inputs
+    from vinocr.train.box_styles import VALIDATION_FILE, VALIDATION_SEED_OFFSET, cached_inputs
     from vinocr.train.data import load_vin_split
-    from vinocr.train.export import INT8_MAX_LOSS, _row, graph_metrics, ship_onnx
+    from vinocr.train.export import _row, graph_metrics, int8_ships, ship_onnx
     from vinocr.train.metrics import summarize
 
     folder = args.model_dir or model_dir_from_env()
@@ -66,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vinocr-requantize-") as tmp:
         work = args.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        seed = int(metrics["seed"]) + BOX_VALIDATION_SEED_OFFSET
+        seed = int(metrics["seed"]) + VALIDATION_SEED_OFFSET  # as the last stage rendered them
         x_box, y_box = cached_inputs(work / VALIDATION_FILE, split.x_val, split.y_val, seed)
     x_val = split.x_val[..., None].astype(np.float32)
     checks = [(x_val, split.y_val), (x_box[..., None].astype(np.float32), y_box)]
@@ -74,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     val = summarize(split.y_val, probs[0].argmax(1))
     test = summarize(split.y_test, graph(split.x_test[..., None].astype(np.float32)).argmax(1))
     last = metrics["ablation_validation"][-1]
-    kind = "int8" if int8_loss <= INT8_MAX_LOSS else "float32"
+    kind = "int8" if int8_ships(int8_loss) else "float32"
     row = _row(
         f"+ {kind} ONNX graph (shipped)",
         last["members"],

@@ -41,7 +41,7 @@ import numpy as np
 
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.train.augment import SLANT_SHEAR, WRITERS_ELASTIC
-from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, cached_inputs
+from vinocr.train.box_styles import TRAIN_FILE, VALIDATION_FILE, VALIDATION_SEED_OFFSET, cached_inputs
 from vinocr.train.callbacks import read_history
 from vinocr.train.distill import Distillation, keras_teacher
 from vinocr.train.photo_cuts import TRAIN_FILE as PHOTO_FILE
@@ -56,7 +56,6 @@ PHOTO_CUTS = 2400  # photos of train-glyph VIN fields whose box cuts are fed (ph
 BOX_GLYPHS = 20_000  # train glyphs read through the box path (stage 2 used all; these keep it familiar)
 EMNIST_GLYPHS = 30_000  # train arrays per run (a random subset: the stage fits 2 h on 2 cores; 0: all)
 FONT_RENDERS_PER_CHAR = 800  # 26,400 renders for the 33 characters
-VALIDATION_SEED_OFFSET = 1
 
 
 class RealdevAccuracy(keras.callbacks.Callback):
