@@ -385,6 +385,29 @@ def _corner_joined(mask: np.ndarray, a: EdgeLine, b: EdgeLine) -> bool:
     return bool(mask[ys, xs].any())
 
 
+def _crossed_sides(mask: np.ndarray, lines: dict[str, EdgeLine], region: tuple[int, int, int, int]) -> str:
+    """The sides whose line a thin piece of ink inside runs straight into from the middle of the
+    image, across it: the stem of a thin T under its bar, the bar of an H between its stems, in a
+    tight crop. A piece of another box line runs along the image's edge instead (it lies in the
+    outer BORDER_BAND of the sides it runs along) and does not count."""
+    top, bottom, left, right = region
+    if bottom - top < 4 or right - left < 4:
+        return ""
+    count, labels, stats, box = _pieces(mask[top:bottom, left:right])
+    height, width = bottom - top, right - left
+    central = np.zeros(count, np.uint8)
+    for k, (x, y, w, h, _) in enumerate(stats.tolist()[1:], start=1):
+        if h >= w:  # runs up and down: it must keep away from the left and right edges
+            central[k] = x >= BORDER_BAND * width and x + w <= (1 - BORDER_BAND) * width
+        else:
+            central[k] = y >= BORDER_BAND * height and y + h <= (1 - BORDER_BAND) * height
+    if not central.any():
+        return ""
+    inside = np.zeros_like(mask)
+    inside[top:bottom, left:right][box] = _labelled(central, labels)
+    return "".join(s for s in SIDES if s in lines and _touches(mask, inside, lines[s]))
+
+
 def _ruled_alike(lines: list[EdgeLine]) -> bool:
     """Lines as a printed box's are: one alone, or all of the same width and the same longest run
     (within RULED_ALIKE px). The two or three sides of a blank box cut from a form are; the stem and
@@ -404,8 +427,10 @@ def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
     sides have one (a closed box), or when a box line for certain on another side is as thick.
     When nothing is left inside, the lines are the character only if its ink fills the image (a
     tight crop of an L, a U, a narrow 1) and they are thick for their length or, on two or three
-    sides, unlike each other (`_ruled_alike`) and right on the image's edge: then both readings are
-    tried, the strokes first.
+    sides, unlike each other (`_ruled_alike`) and right on the image's edge, or when a thin piece
+    across the middle of the image runs into them and the ink reaches the image's edge beyond them
+    (the stem of a thin T under its bar, `_crossed_sides`): then both readings are tried, the strokes
+    first.
     """
     region = _region(mask.shape, {s: line.end for s, line in lines.items()})
     pieces = _significant_pieces(mask, region)
@@ -416,6 +441,10 @@ def stroke_sides(mask: np.ndarray, lines: dict[str, EdgeLine]) -> str:
         on_edge = all(line.start <= TIGHT_EDGE for line in lines.values())  # strokes of a tight crop
         if len(lines) < 4 and on_edge and not _ruled_alike(list(lines.values())):
             return "".join(lines)  # lines unlike each other: pen strokes (a thin L or U on the crop's edges)
+        at_edge = all(side_view(mask, s)[: TIGHT_EDGE + 1].any() for s in lines)  # a slanted bar's end
+        crossed = _crossed_sides(mask, lines, region) if len(lines) < 4 and at_edge else ""
+        if crossed:
+            return crossed  # a stroke across the middle runs into them: the bar of a T, the stems of an H
         strokes = "".join(s for s, line in lines.items() if line.stroke_like)
         return "" if len(lines) == 4 and len(strokes) < 4 else strokes  # an empty box, unless all is pen
     if len(lines) == 4:
