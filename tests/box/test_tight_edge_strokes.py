@@ -1,6 +1,6 @@
-"""A glyph drawn with a thin pen whose strokes lie on two edges of a tight crop (an L) is read, not
-reported empty; so is the bar of a thin T on the crop's top edge, with its stem under it (not read
-as the stem alone, a 1); a blank box whose printed lines show on two or three sides stays empty."""
+"""A glyph drawn with a thin pen whose strokes lie on two edges of a tight crop (an L, a 7, a J) is
+read, not reported empty; so is a thin T whose bar lies on the crop's top edge (not read as its stem
+alone, a 1); a blank box whose printed lines show on two or three sides stays empty."""
 
 from __future__ import annotations
 
@@ -77,6 +77,22 @@ def test_thin_t_whose_bar_lies_on_the_crop_edge_is_read_as_t(recognizer):
     boxes = [thin_t(rng, pen) for pen in (1, 2) for _ in range(20)]
     read = [r.char if r.status == "ok" else r.status for r in recognizer.recognize_arrays(boxes)]
     assert read.count("T") >= 36, f"thin Ts read as {read}"  # 40 of 40; 15 before the rule (the rest 1)
+
+
+STROKES = {  # pen paths of glyphs whose strokes run along two edges of their tight crop
+    "7": [(0.0, 0.0), (1.0, 0.0), (0.35, 1.0)],  # top edge, then the bottom corner
+    "J": [(1.0, 0.0), (1.0, 0.85), (0.75, 1.0), (0.25, 1.0), (0.0, 0.8)],  # right edge and bottom
+}
+
+
+@pytest.mark.parametrize("char", sorted(STROKES))
+def test_thin_glyphs_on_two_edges_of_a_tight_crop_are_read(recognizer, char):
+    rng = np.random.default_rng(11)
+    boxes = [
+        pen_stroke(STROKES[char], rng, pen, rng.uniform(0.6, 0.9)) for pen in (1, 2, 3) for _ in range(10)
+    ]
+    read = [r.char if r.status == "ok" else r.status for r in recognizer.recognize_arrays(boxes)]
+    assert "empty" not in read and read.count(char) >= 27, f"thin {char}s read as {read}"
 
 
 @pytest.mark.parametrize("sides", ["bl", "tr", "blr", "tlb"])
