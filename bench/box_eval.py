@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from vinocr.box.skew import turn
 from vinocr.synth.boxes import CROP_STYLES, SCAN_STYLES, random_style, render_box
 
 
@@ -35,6 +36,13 @@ def make_boxes(glyphs: np.ndarray, labels: np.ndarray, per_style: int, seed: int
             box = render_box(glyphs[index], random_style(rng, style), rng)
             out.append(SyntheticBox(style, int(labels[index]), box, int(index)))
     return out
+
+
+def leaning(boxes: list[SyntheticBox], degrees: float) -> list[SyntheticBox]:
+    """The boxes turned by `degrees`, one way and the other in turn (unchanged for 0)."""
+    if not degrees:
+        return boxes
+    return [box._replace(image=turn(box.image, degrees * (-1) ** k)) for k, box in enumerate(boxes)]
 
 
 def by_style(boxes: list[SyntheticBox], values: np.ndarray) -> dict[str, np.ndarray]:

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from vinocr.box.image_io import to_gray8
+from vinocr.box.skew import SKEW_REST, box_lean, turn
 
 SIDE = 28
 GLYPH_SIDE = 24  # EMNIST glyphs span ~24 of the 28 px (measured on the train split)
@@ -663,6 +664,20 @@ def doubtful(share: float, shape: tuple[int, ...], margin: float = POLARITY_DOUB
     return abs(share - 0.5) <= margin or min(shape[:2]) < NARROW * max(shape[:2])
 
 
+def _stand_upright(upright: np.ndarray, lean: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """A leaning box (white on black) turned upright, measured again and turned by what is left
+    (twice at most): the image, its evened background, its ink mask and the whole lean."""
+    for turns in range(3):
+        turned = turn(upright, -lean)
+        flat = flatten_background(turned)
+        mask = ink_mask(flat)
+        rest = box_lean(mask, SKEW_REST) if turns < 2 else 0.0
+        if not rest:
+            return turned, flat, mask, lean
+        lean += rest
+    raise AssertionError("unreachable")
+
+
 def _read(
     gray: np.ndarray,
     upright: np.ndarray,
@@ -675,15 +690,24 @@ def _read(
     reading with maybe-stroke lines removed (doubt `line_doubt`) is left to be prepared when needed
     (`Deferred`)."""
     flat = flatten_background(upright)
+    mask = ink_mask(flat)
     name = "white on black" + (" (inverted)" if inverted else "")
+    lines = find_edge_lines(mask) if has_border else {}
+    lean = (
+        box_lean(mask, upright={s: (line.start, line.end) for s, line in lines.items()})
+        if has_border
+        else 0.0
+    )
+    if lean:  # a box cut from a skewed scan: its lines are found once it stands upright
+        upright, flat, mask, lean = _stand_upright(upright, lean)
+        lines = find_edge_lines(mask)
+        name += f", box lines stood upright (they leaned {lean:+.1f} degrees)"
     name += ", uneven background evened" if flat is not upright else ""
     head = Preprocessed(None, [("grayscale", gray), (name, flat)], inverted=inverted)
-    mask = ink_mask(flat)
     share = cv2.countNonZero(mask) / mask.size
     if not has_border:
         full = (0, mask.shape[0], 0, mask.shape[1])
         return _reading(head, mask, full, "ink mask, specks removed", edges=False), share
-    lines = find_edge_lines(mask)
     maybe = stroke_sides(mask, lines)
 
     def as_box() -> Preprocessed:
