@@ -54,7 +54,7 @@ def test_the_lean_of_a_box_is_measured(boxes):
             if said:
                 assert abs(float(said.group(1)) - degrees) <= 0.6, f"turned {degrees}: {step}"
             measured.append(bool(said))
-    assert sum(measured) >= 0.75 * len(measured), f"{sum(measured)} of {len(measured)} measured"
+    assert sum(measured) >= 0.9 * len(measured), f"{sum(measured)} of {len(measured)} measured"  # 48 of 48
 
 
 def test_straight_boxes_are_left_as_they_are(boxes):
@@ -76,4 +76,4 @@ def test_leaning_boxes_are_read(recognizer, boxes, degrees):
 def test_leaning_blank_boxes_stay_empty(recognizer, boxes, degrees):
     _, _, blanks = boxes
     empty = sum(r.status == "empty" for r in recognizer.recognize_arrays(leaning(blanks, degrees)))
-    assert empty >= 48, f"{empty} of {COUNT} blank boxes empty at +-{degrees} degrees"  # 5-29 unturned
+    assert empty >= 57, f"{empty} of {COUNT} blank boxes empty at +-{degrees} degrees"  # 60; 5-29 unturned

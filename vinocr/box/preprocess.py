@@ -77,6 +77,7 @@ class Preprocessed:
     lines_kept: str = ""
     doubt: float = 0.0
     later: tuple[Deferred, ...] = ()
+    turned: bool = False  # stood upright (a leaning box): pieces of line along its edges are dropped
 
     @property
     def readings(self) -> list[Preprocessed]:
@@ -503,10 +504,13 @@ def _edge_fragments(pieces: list[list[int]], region: tuple[int, int, int, int]) 
     return fragments
 
 
-def clean_glyph(mask: np.ndarray, region: tuple[int, int, int, int] | None = None) -> tuple[np.ndarray, int]:
+def clean_glyph(
+    mask: np.ndarray, region: tuple[int, int, int, int] | None = None, strict: bool = False
+) -> tuple[np.ndarray, int]:
     """Keep the glyph: drop thin line fragments touching the region's edge (when a region is given,
-    unless that drops everything), then keep the largest piece and the sizeable pieces near it
-    (noise specks go). Also returns the longer side of the largest piece (0 when there is no ink)."""
+    unless that drops everything and not `strict`: a box stood upright, where such pieces are what is
+    left of lines that ran off the image), then keep the largest piece and the sizeable pieces near
+    it (noise specks go). Also returns the longer side of the largest piece (0 when there is no ink)."""
     count, labels, stats, box = _pieces(mask)
     if count <= 1:
         return mask, 0
@@ -516,7 +520,7 @@ def clean_glyph(mask: np.ndarray, region: tuple[int, int, int, int] | None = Non
         if min(region[1] - region[0], region[3] - region[2]) <= 2:
             return np.zeros_like(mask), 0
         kept = [c and not f for c, f in zip(candidate, _edge_fragments(pieces, region))]
-        candidate = kept if any(kept) else candidate
+        candidate = kept if any(kept) or strict else candidate
     biggest = max(range(count), key=lambda k: pieces[k][4] if candidate[k] else -1)  # the first of equals
     bx, by, bw, bh, big_area = pieces[biggest]
     reach = 0.35 * max(bw, bh)
@@ -608,7 +612,7 @@ def _reading(
 ) -> Preprocessed:
     """From an ink mask: line fragments at the region's edge (if `edges`) and specks dropped, the
     empty test, crop, frame and 28x28 input."""
-    glyph_mask, largest = clean_glyph(mask, region if edges else None)
+    glyph_mask, largest = clean_glyph(mask, region if edges else None, head.turned)
     steps = [*head.steps, (mask_step, glyph_mask * 255)]  # uint8 0/255
     top, bottom, left, right = region
     # a character has one stroke of real size; dust and specks, however many, do not
@@ -703,7 +707,7 @@ def _read(
         lines = find_edge_lines(mask)
         name += f", box lines stood upright (they leaned {lean:+.1f} degrees)"
     name += ", uneven background evened" if flat is not upright else ""
-    head = Preprocessed(None, [("grayscale", gray), (name, flat)], inverted=inverted)
+    head = Preprocessed(None, [("grayscale", gray), (name, flat)], inverted=inverted, turned=bool(lean))
     share = cv2.countNonZero(mask) / mask.size
     if not has_border:
         full = (0, mask.shape[0], 0, mask.shape[1])

@@ -1,13 +1,14 @@
-"""A box image cut from a skewed scan: the lean of its printed lines, and the image stood upright.
+"""A box image cut from a skewed scan: the lean of its printed lines, and the image turned upright.
 
 A box cut by a fixed rectangle from a form scanned a degree or three askew has slanted lines. The
 box path looks for box lines along the rows and columns of the image, so a slanted line was not
 found: it stayed in as strokes (a blank box read as a character) or clipped the glyph. The lean is
-measured on the ink mask: in the middle 60% of each side, the first ink row from that side in
-each column, fitted with a straight line. A side counts when that ink runs along nearly all of it
-and lies on a straight line; the box is stood upright when two sides or more count and all lean
-alike (a box's lines are parallel or square to each other) by SKEW_MIN to SKEW_MAX degrees. A
-straight box is read as it is, untouched: a line found upright that measures straight ends it.
+measured on the ink mask: in the middle 60% of each side, the inner edge of the first run of ink
+from that side in each column, fitted with a straight line. A side counts when that ink runs along
+half of it or more (a wedge of a line that ran off the image does) and lies on a straight line.
+The box is turned upright when two sides or more count and all lean alike (a box's lines are
+parallel or square to each other) by SKEW_MIN to SKEW_MAX degrees. A straight box is read as it
+is, untouched: a line found upright that measures level ends the search.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SKEW_MAX = 8.0  # degrees: a lean beyond this is the writing's (a slanted bar), 
 SKEW_AGREE = 0.6  # degrees: sides measured with leans further apart are not one box's lines
 EDGE_BAND = 0.25  # the line is looked for in the outer quarter of each side (as box lines are)
 SPAN = (0.2, 0.8)  # ... along the middle of the side, clear of the corners
-COVER = 0.9  # ink must be found in this share of those columns
+COVER = 0.5  # ink must be found in this share of those columns
 STRAIGHT = 1.0  # px: the ink's edge lies this close to the fitted line ...
 STRAY = 0.1  # ... in all columns but this share
 
