@@ -85,7 +85,10 @@ def box_lean(
     upright = upright or {}
     leans: list[float] = []
     views = dict(zip("tblr", _side_views(mask)))
-    for side in sorted(views, key=lambda s: s not in upright):
+    order = sorted(views, key=lambda s: s not in upright)
+    for done, side in enumerate(order):
+        if len(leans) + len(order) - done < 2:
+            return 0.0  # two sides can no longer be found
         view, sign = views[side]
         slope = _edge_slope(view, upright.get(side))
         if slope is None:
@@ -94,7 +97,9 @@ def box_lean(
         if side in upright and abs(lean) < least:
             return 0.0
         leans.append(lean)
-    if len(leans) < 2 or max(leans) - min(leans) > SKEW_AGREE:
+        if max(leans) - min(leans) > SKEW_AGREE:
+            return 0.0  # sides that lean differently: not one box's lines
+    if len(leans) < 2:
         return 0.0
     lean = sum(leans) / len(leans)
     return lean if least <= abs(lean) <= SKEW_MAX else 0.0
