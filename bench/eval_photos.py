@@ -16,6 +16,7 @@ verdict accepts, and how many of those were not exactly right. Nothing is writte
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import defaultdict
@@ -29,6 +30,7 @@ from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
+from vinocr.synth.photo_faults import random_faults
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
 from vinocr.vin.reader import VinReading, read_field
 
@@ -99,7 +101,7 @@ def _save_failures(
             cv2.imwrite(str(folder / f"{tag}_box{k + 1:02d}_{vin[k]}_read_{box.char or 'none'}.png"), image)
 
 
-def print_generator() -> None:
+def print_generator(args: argparse.Namespace) -> None:
     """The photo generator's parameters."""
     print("photo generator (vinocr/synth/photos.py):")
     print(f"  styles {', '.join(photos.STYLES)}; tilt levels {', '.join(f'{t:.0%}' for t in photos.TILTS)}")
@@ -112,12 +114,24 @@ def print_generator() -> None:
     print("  4-40 px soft edge (x frame/2000); blur sigma 0.4-1.3 px (x frame/2000); noise sigma 2-7;")
     print("  colour cast; JPEG quality 70-95; frames 1600-2600 px wide (4:3), every fifth 4032x3024;")
     print("  every tenth stored sideways with an EXIF orientation tag (3, 6 or 8)")
+    if any((args.bend, args.lens, args.motion)):
+        print(
+            f"  faults (vinocr/synth/photo_faults.py), each at 0.5-1 x its most: sheet bow {args.bend:.3f} x"
+        )
+        print(f"  its width (up or down), barrel {args.lens:.3f}, shake {args.motion:.1f} px (x frame/2000)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = eval_parser(__doc__)
     parser.add_argument("--per-tilt", type=int, default=200, help="photos per tilt level")
     parser.add_argument("--show-failures", type=int, default=8, help="print this many fields not found")
+    parser.add_argument(
+        "--bend", type=float, default=0.0, help="curl the sheet: most bow, share of its width"
+    )
+    parser.add_argument(
+        "--lens", type=float, default=0.0, help="barrel distortion, most strength (0.1: strong)"
+    )
+    parser.add_argument("--motion", type=float, default=0.0, help="camera shake, most px at 2000 px wide")
     parser.add_argument(
         "--save-failures", type=Path, help="write photos not found (JPEG) and misread box cuts (PNG) here"
     )
@@ -126,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     by_class = glyph_index(split.y_test)
     recognizer = Recognizer.load()
     rng = np.random.default_rng(args.seed)
-    print_generator()
+    print_generator(args)
     rows: dict[str, list[dict]] = defaultdict(list)
     large_times: list[float] = []
     shown = 0
@@ -135,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             style = photos.STYLES[i % len(photos.STYLES)]
             vin = random_valid_vin(rng)
             glyphs = vin_glyphs(vin, split.x_test, by_class, rng)
-            photo = photos.make_photo(glyphs, rng, style, tilt, large=i % 5 == 4, sideways=i % 10 == 7)
+            faults = random_faults(rng, args.bend, args.lens, args.motion)
+            photo = photos.make_photo(
+                glyphs, rng, style, tilt, large=i % 5 == 4, sideways=i % 10 == 7, faults=faults
+            )
             start = time.perf_counter()
             decoded = decode_photo(photo.data, "photo.jpg")
             reading = read_field(recognizer, decoded.gray, "prefer", "photo.jpg")

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from vinocr.synth.fields import make_field
+from vinocr.synth.photo_faults import NO_FAULTS, Faults, barrel, barrel_points, bend_sheet, shake
 
 STYLES: tuple[str, ...] = ("boxes_dark", "boxes_light", "form")
 TILTS: tuple[float, ...] = (0.0, 0.03, 0.06, 0.10)
@@ -176,9 +177,10 @@ def _light(params: PhotoParams, rng: np.random.Generator) -> np.ndarray:
 
 
 def photograph(
-    sheet: np.ndarray, params: PhotoParams, rng: np.random.Generator
+    sheet: np.ndarray, params: PhotoParams, rng: np.random.Generator, faults: Faults = NO_FAULTS
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(upright BGR photo, 3x3 homography sheet -> photo) of a gray sheet under `params`."""
+    """(upright BGR photo, 3x3 homography sheet -> photo) of a gray sheet under `params`; a lens
+    fault in `faults` bends the photo after the homography, a shake blurs it before the noise."""
     frame_w, frame_h = params.frame
     corners = sheet_corners(sheet.shape, params, rng)
     source = sheet.astype(np.float32)
@@ -205,6 +207,10 @@ def photograph(
         dst=desk,
     )
     image *= _light(params, rng)
+    if faults.lens:
+        image = barrel(image, faults.lens)
+    if faults.motion:
+        image = shake(image, faults.motion * frame_w / 2000.0, faults.motion_angle)
     if params.blur > 0.05:
         image = cv2.GaussianBlur(image, (0, 0), params.blur)
     cast = np.array([rng.uniform(0.85, 1.0), rng.uniform(0.95, 1.0), rng.uniform(0.95, 1.05)], np.float32)
@@ -236,11 +242,18 @@ def make_photo(
     tilt: float,
     large: bool = False,
     sideways: bool = False,
+    faults: Faults = NO_FAULTS,
 ) -> Photo:
-    """A phone photo of a form whose VIN field holds `glyphs` (white-on-black, upright)."""
+    """A phone photo of a form whose VIN field holds `glyphs` (white-on-black, upright), with
+    `faults` (vinocr.synth.photo_faults: the sheet curled, a lens, a shake) when given. `sheet` is
+    always the flat one; with a bend or a lens, `homography` maps the bent sheet to the photo
+    before the lens."""
     params = random_params(rng, style, tilt, large, sideways)
     sheet, sheet_truth = make_sheet(glyphs, rng, style)
-    image, homography = photograph(sheet, params, rng)
-    truth = cv2.perspectiveTransform(sheet_truth.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    shot, shot_truth = bend_sheet(sheet, sheet_truth, faults.bend) if faults.bend else (sheet, sheet_truth)
+    image, homography = photograph(shot, params, rng, faults)
+    truth = cv2.perspectiveTransform(shot_truth.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    if faults.lens:
+        truth = barrel_points(truth, image.shape, faults.lens)
     data = encode_jpeg(image, params.jpeg_quality, params.orientation)
     return Photo(data, truth, sheet, sheet_truth, homography, params)
