@@ -102,7 +102,9 @@ def show_field(name: str, segmentation: SegmentResult) -> None:
             caption=f"{safe_text.code(name)}: the field found (blue) and the {found} cut from it",
             width="stretch",
         )
-        caption = f"The field rectified and its light flattened: {found} found ({segmentation.method})"
+        straightened = ", straightened (the row was curved)" if segmentation.bow is not None else ""
+        method = segmentation.method
+        caption = f"The field rectified{straightened} and its light flattened: {found} found ({method})"
     if segmentation.overlay is not None:
         st.image(figures.to_display(segmentation.overlay), caption=caption, width="stretch")
 

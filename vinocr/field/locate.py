@@ -14,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vinocr.field.bow import field_to_image
 from vinocr.field.light import flatten_light, line_mask
 from vinocr.field.quad import MIN_BOX, MIN_ROUGH_ROW, MIN_ROW, BoxQuad, FieldQuad, as_quad, grid_quad
 from vinocr.field.rectify import rectified_field, row_height
@@ -80,14 +81,13 @@ def character_rows(
 def refine(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> FieldQuad | None:
     """The row of boxes found again in the roughly rectified field, where faint box lines are
     brought out (line_mask); None when that finds fewer boxes than the rough row had."""
-    matrix, field = rectified_field(gray, quad, dark_ink, expected)
+    matrix, field, bow = rectified_field(gray, quad, dark_ink, expected)
     row = box_row(box_holes(line_mask(field, row_height(quad))))
     if len(row) < max(MIN_ROW, quad.count if quad.method == "grid" else 0):
         return None
-    back = np.linalg.inv(matrix)
     mapped = []
     for q in row:
-        again = as_quad(cv2.perspectiveTransform(q.corners.reshape(-1, 1, 2), back).reshape(4, 2))
+        again = as_quad(field_to_image(q.corners, matrix, bow))
         if again is not None:
             mapped.append(again)
     return grid_quad(mapped) if len(mapped) >= MIN_ROW else None

@@ -151,11 +151,14 @@ def search_located(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: 
 def boxes_in_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int) -> SegmentResult:
     """Rectify, flatten the light, find the grid, cut: the boxes of a located row, their
     coordinates leading back to the input."""
-    matrix, field = rectify(gray, quad, expected)
+    matrix, field, bow = rectify(gray, quad, expected)
     flat = flatten_field_light(field, quad, dark_ink)
     result = find_boxes(flat, expected, cut_inside=True)
     result.boxes = [scan_like(box) for box in result.boxes]
     result.homography = matrix
+    result.bow = bow
+    if bow is not None and result.rects:
+        result.message += " (the row was curved, as on a curled sheet, and straightened)"
     if quad.method == "grid" and result.method == "gaps":
         # box lines too faint to cut along: the characters split at gaps must fall one into each
         # box interior found

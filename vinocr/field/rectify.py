@@ -7,6 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vinocr.field.bow import Bow, measure_bow, unbend
 from vinocr.field.light import flatten_light
 from vinocr.field.quad import FieldQuad
 
@@ -43,11 +44,13 @@ def rectifying_homography(
     return shift @ matrix, (int(np.ceil(right - left)), int(np.ceil(height + 2 * margin_y)))
 
 
-def rectify(gray: np.ndarray, quad: FieldQuad, expected: int) -> tuple[np.ndarray, np.ndarray]:
-    """(3x3 homography image -> field, the rectified field) of a located row."""
+def rectify(gray: np.ndarray, quad: FieldQuad, expected: int) -> tuple[np.ndarray, np.ndarray, Bow | None]:
+    """(3x3 homography image -> field, the rectified field, the row's bow) of a located row; the
+    field of a bowed row (a curled sheet) is straightened column by column (vinocr.field.bow)."""
     matrix, size = rectifying_homography(quad, expected, gray.shape)
     field = cv2.warpPerspective(gray, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return matrix, field
+    bow = measure_bow(quad, matrix)
+    return matrix, (field if bow is None else unbend(field, bow)), bow
 
 
 def row_height(quad: FieldQuad) -> float:
@@ -66,7 +69,7 @@ def flatten_field_light(field: np.ndarray, quad: FieldQuad, dark_ink: bool) -> n
 
 def rectified_field(
     gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """(3x3 homography image -> field, the rectified field with its light flattened)."""
-    matrix, field = rectify(gray, quad, expected)
-    return matrix, flatten_field_light(field, quad, dark_ink)
+) -> tuple[np.ndarray, np.ndarray, Bow | None]:
+    """(3x3 homography image -> field, the rectified field with its light flattened, its bow)."""
+    matrix, field, bow = rectify(gray, quad, expected)
+    return matrix, flatten_field_light(field, quad, dark_ink), bow

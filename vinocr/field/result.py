@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from vinocr.field.bow import Bow, field_to_image
+
 NO_BOXES = "no boxes or characters found"
 Rect = tuple[int, int, int, int]  # x, y, w, h
 
@@ -26,6 +28,7 @@ class SegmentResult:
     # a photo's field is searched in a rectified image: the 3x3 homography input -> rectified field,
     # and the input (BGR) with the field outlined and the boxes found drawn on it (vinocr.field.pipeline)
     homography: np.ndarray | None = None
+    bow: Bow | None = None  # a curled sheet's row, straightened in the rectified field (field.bow)
     field_overlay: np.ndarray | None = None
 
     @property
@@ -37,10 +40,9 @@ class SegmentResult:
         """Map (N, 2) deskewed-image points back to input-image coordinates."""
         inverse = cv2.invertAffineTransform(self.matrix)
         searched = np.asarray(points, np.float64).reshape(-1, 2) @ inverse[:, :2].T + inverse[:, 2]
-        if self.homography is None or len(searched) == 0:
+        if self.homography is None:
             return searched
-        back = np.linalg.inv(self.homography)
-        return cv2.perspectiveTransform(searched.reshape(-1, 1, 2), back).reshape(-1, 2)
+        return field_to_image(searched, self.homography, self.bow)
 
     def outlines(self) -> list[np.ndarray]:
         """Each rect's four corners (4, 2) in input-image coordinates, in reading order."""
