@@ -36,6 +36,7 @@ from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
 from vinocr.synth import photos
 from vinocr.synth.fields import make_field
+from vinocr.synth.photo_faults import bend_sheet, random_faults
 from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
 from vinocr.vin.reader import read_field
@@ -77,11 +78,18 @@ def held_sheet(
 
 
 def camera_image(
-    glyphs: list[np.ndarray], rng: np.random.Generator, style: str, share: float, frame: tuple[int, int]
+    glyphs: list[np.ndarray],
+    rng: np.random.Generator,
+    style: str,
+    share: float,
+    frame: tuple[int, int],
+    bow: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(BGR frame of (width, height) `frame`, true box centres in it): a form held up to a webcam,
-    its field `share` of the frame's width."""
+    its field `share` of the frame's width, curled by `bow` (photo_faults.bend_sheet) when given."""
     sheet, sheet_truth = held_sheet(glyphs, rng, style)
+    if bow:
+        sheet, sheet_truth = bend_sheet(sheet, sheet_truth, bow)
     params = dataclasses.replace(
         photos.random_params(rng, style, TILT),
         frame=frame,
@@ -137,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-share", type=int, default=20, help="frames per capture and share")
     parser.add_argument("--shares", type=float, nargs="+", default=list(SHARES), help="field/frame widths")
     parser.add_argument("--captures", nargs="+", choices=list(CAPTURES), default=list(CAPTURES))
+    parser.add_argument(
+        "--bend", type=float, default=0.0, help="curl the held sheet: most bow, share of width"
+    )
     args = parser.parse_args(argv)
     split = load_split(args)
     by_class = glyph_index(split.y_test)
@@ -150,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 style = photos.STYLES[i % len(photos.STYLES)]
                 vin = random_valid_vin(rng)
                 glyphs = vin_glyphs(vin, split.x_test, by_class, rng)
-                image, truth = camera_image(glyphs, rng, style, share, capture[:2])
+                bow = random_faults(rng, args.bend, 0.0, 0.0).bend
+                image, truth = camera_image(glyphs, rng, style, share, capture[:2], bow)
                 data, truth = captured(image, truth, capture[2:])
                 measured = field_width(truth) / capture[2]
                 start = time.perf_counter()
@@ -162,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(summary({(name, share): rows[(name, share)]})[2:]), flush=True)
     print(f"\n{args.per_share} frames per capture and share, seed {args.seed}; tilt {TILT:.0%}, rotation")
     print(f"+-{MAX_ROTATION:.0f} deg, JPEG q{JPEG_QUALITY}, {PAPER_AROUND:.0%} paper each side of the field")
+    if args.bend:
+        print(
+            f"sheet curled: its middle bowed by {args.bend / 2:.3f}-{args.bend:.3f} of its width, up or down"
+        )
     print("\n".join(summary(rows)))
     return 0
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from vinocr.field.quad import MIN_ROW, FieldQuad
 
-MIN_SAG = 0.12
+MIN_SAG = 0.08
 """Box heights: a row whose centre line sags (or rises) less than this between its ends and its
 middle is left straight (a flat row's centres scatter by a few hundredths of a box height)."""
 OUTLIER = 0.2  # box heights off the first fit: a hole that is not a box interior, left out
