@@ -36,7 +36,7 @@ from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
 from vinocr.synth import photos
 from vinocr.synth.fields import make_field
-from vinocr.synth.photo_faults import bend_sheet, random_faults
+from vinocr.synth.photo_faults import NO_FAULTS, Faults, bend_sheet, random_faults
 from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
 from vinocr.vin.reader import read_field
@@ -83,13 +83,13 @@ def camera_image(
     style: str,
     share: float,
     frame: tuple[int, int],
-    bow: float = 0.0,
+    faults: Faults = NO_FAULTS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(BGR frame of (width, height) `frame`, true box centres in it): a form held up to a webcam,
-    its field `share` of the frame's width, curled by `bow` (photo_faults.bend_sheet) when given."""
+    its field `share` of the frame's width, curled and shaken as `faults` say (no lens here)."""
     sheet, sheet_truth = held_sheet(glyphs, rng, style)
-    if bow:
-        sheet, sheet_truth = bend_sheet(sheet, sheet_truth, bow)
+    if faults.bend:
+        sheet, sheet_truth = bend_sheet(sheet, sheet_truth, faults.bend)
     params = dataclasses.replace(
         photos.random_params(rng, style, TILT),
         frame=frame,
@@ -97,7 +97,7 @@ def camera_image(
         sheet_share=share * sheet.shape[1] / field_width(sheet_truth),
         jpeg_quality=JPEG_QUALITY,
     )
-    image, homography = photos.photograph(sheet, params, rng)
+    image, homography = photos.photograph(sheet, params, rng, faults)
     return image, cv2.perspectiveTransform(sheet_truth.reshape(-1, 1, 2), homography).reshape(-1, 2)
 
 
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bend", type=float, default=0.0, help="curl the held sheet: most bow, share of width"
     )
+    parser.add_argument("--motion", type=float, default=0.0, help="camera shake, most px at 2000 px wide")
     args = parser.parse_args(argv)
     split = load_split(args)
     by_class = glyph_index(split.y_test)
@@ -161,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                 style = photos.STYLES[i % len(photos.STYLES)]
                 vin = random_valid_vin(rng)
                 glyphs = vin_glyphs(vin, split.x_test, by_class, rng)
-                bow = random_faults(rng, args.bend, 0.0, 0.0).bend
-                image, truth = camera_image(glyphs, rng, style, share, capture[:2], bow)
+                faults = random_faults(rng, args.bend, 0.0, args.motion)
+                image, truth = camera_image(glyphs, rng, style, share, capture[:2], faults)
                 data, truth = captured(image, truth, capture[2:])
                 measured = field_width(truth) / capture[2]
                 start = time.perf_counter()
@@ -178,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"sheet curled: its middle bowed by {args.bend / 2:.3f}-{args.bend:.3f} of its width, up or down"
         )
+    if args.motion:
+        print(f"camera shake: {args.motion / 2:.1f}-{args.motion:.1f} px (x frame/2000) at any angle")
     print("\n".join(summary(rows)))
     return 0
 

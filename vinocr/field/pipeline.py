@@ -153,7 +153,7 @@ def boxes_in_row(gray: np.ndarray, quad: FieldQuad, dark_ink: bool, expected: in
     coordinates leading back to the input."""
     matrix, field, bow = rectify(gray, quad, expected)
     flat = flatten_field_light(field, quad, dark_ink)
-    result = find_boxes(flat, expected, cut_inside=True)
+    result = find_boxes(flat, expected, cut_inside=True, photographed=True)
     result.boxes = [scan_like(box) for box in result.boxes]
     result.homography = matrix
     result.bow = bow
