@@ -5,14 +5,12 @@ bow is measured on the box interiors found and the field straightened column by 
 import numpy as np
 import pytest
 
+from tests.field.hershey_photos import hershey_photo
 from vinocr.field.bow import Bow, field_to_image, measure_bow, unbend
 from vinocr.field.photo import decode_photo
 from vinocr.field.pipeline import find_field
 from vinocr.field.quad import FieldQuad
-from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
-from vinocr.synth.photo_faults import Faults, random_faults
-from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 
 
 def _row(sag: float, count: int = 9, box: float = 40.0) -> FieldQuad:
@@ -56,19 +54,11 @@ def test_unbend_straightens_the_row_and_points_map_back():
     )
 
 
-def _photo(seed: int, bend: float) -> tuple[photos.Photo, Faults]:
-    rng = np.random.default_rng(seed)
-    glyphs = [draw_glyph(c, rng) for c in SAMPLE_VIN]
-    faults = random_faults(rng, bend, 0.0, 0.0)
-    style = photos.STYLES[seed % 3]
-    return photos.make_photo(glyphs, rng, style, photos.TILTS[seed % 4], faults=faults), faults
-
-
 def test_curled_sheets_are_found_box_by_box():
     # before the bow: 5 of 30 such photos found (bend 1.5-3% of the sheet's width), 1 wrong
     found = 0
     for seed in range(12):
-        photo, faults = _photo(1000 + seed, 0.03)
+        photo, faults = hershey_photo(1000 + seed, bend=0.03)
         decoded = decode_photo(photo.data)
         result = find_field(decoded.gray)
         right = result.ok and centres_match(result.to_input(result.centres), photo.truth * decoded.scale)
@@ -79,7 +69,7 @@ def test_curled_sheets_are_found_box_by_box():
 
 def test_a_flat_sheet_is_not_bent():
     for seed in range(6):
-        photo, _ = _photo(2000 + seed, 0.0)
+        photo, _ = hershey_photo(2000 + seed)
         decoded = decode_photo(photo.data)
         result = find_field(decoded.gray)
         assert result.ok and result.bow is None, result.message

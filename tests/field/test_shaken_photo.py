@@ -6,13 +6,13 @@ image is not (a rule above the boxes and glyph strokes could then pass for a gri
 import numpy as np
 import pytest
 
+from tests.field.hershey_photos import hershey_photo
 from vinocr.field import grid
 from vinocr.field.grid import find_boxes
 from vinocr.field.photo import decode_photo
 from vinocr.field.pipeline import find_field
-from vinocr.synth import photos
 from vinocr.synth.fields import centres_match, make_field
-from vinocr.synth.photo_faults import random_faults, shake
+from vinocr.synth.photo_faults import shake
 from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 
 
@@ -37,20 +37,15 @@ def test_a_row_smeared_sideways_is_found_box_by_box():
     assert plain <= 18  # without the second look some rows are found short (17 of 20 when written)
 
 
-def _shaken_photo(seed: int) -> photos.Photo:
-    rng = np.random.default_rng(seed)
-    glyphs = [draw_glyph(c, rng) for c in SAMPLE_VIN]
-    faults = random_faults(rng, 0.0, 0.0, 8.0)
-    return photos.make_photo(glyphs, rng, photos.STYLES[seed % 3], photos.TILTS[seed % 4], faults=faults)
-
-
 @pytest.mark.parametrize("seed", [3045, 3056])
 def test_a_shaken_photo_is_found_only_with_the_second_look(seed, monkeypatch):
-    photo = _shaken_photo(seed)
+    photo, _ = hershey_photo(seed, motion=8.0)
     decoded = decode_photo(photo.data)
     result = find_field(decoded.gray)
     assert result.ok and result.method == "grid", result.message
     assert centres_match(result.to_input(result.centres), photo.truth * decoded.scale)
-    monkeypatch.setattr(grid, "SHAKEN_ACROSS", 2)  # the second look as the first: no second look
+    monkeypatch.setattr(
+        grid, "SHAKEN_ACROSS", grid.LINE_ACROSS
+    )  # the second look as the first: no second look
     before = find_field(decoded.gray)
     assert not (before.ok and before.method == "grid"), before.message

@@ -40,8 +40,9 @@ explains compete (the most boxes, then the tallest): a pair made with the stroke
 blurred glyphs explained up to 4% more columns than the box lines in photos (3% was the margin
 before)."""
 MAX_GAP = 0.9  # box widths: neighbouring boxes of a grid stand at most this far apart
+LINE_ACROSS = 2  # px: a vertical line is summed over this many columns, as the long lines over rows
 SHAKEN_ACROSS = 3
-"""px: the vertical lines are summed over this many columns (2 at first) when the grid found too
+"""px: the vertical lines are summed over this many columns (LINE_ACROSS at first) when the grid found too
 few boxes: a camera moving sideways smears a vertical line over several columns while the long
 lines, smeared along themselves, keep their strength (bench.eval_photos --motion 8, seed 7: found
 0.880 -> 0.895; flat photos, seed 0: 0.988 -> 0.991, no 17 wrong)."""
@@ -69,9 +70,10 @@ def find_boxes(
     page = deskewed(gray)
     if page is None:
         return SegmentResult(False, message=NO_BOXES, overlay=draw_overlay(gray, [], False))
-    (rects, inner), method = grid_rects(page.lines, page.flat, max(2, expected // 3)), "grid"
+    bands, min_boxes = _line_bands(page.lines, page.flat), max(2, expected // 3)
+    (rects, inner), method = grid_rects(bands, page.flat, min_boxes), "grid"
     if photographed and len(rects) < expected:
-        shaken = grid_rects(page.lines, page.flat, max(2, expected // 3), SHAKEN_ACROSS)
+        shaken = grid_rects(bands, page.flat, min_boxes, SHAKEN_ACROSS)
         if len(shaken[0]) == expected:
             rects, inner = shaken
     if len(rects) < expected // 2:
@@ -159,7 +161,9 @@ def _line_bands(hmask: np.ndarray, flat: np.ndarray) -> list[_Band]:
     return bands
 
 
-def _vertical_lines(flat: np.ndarray, top: _Band, bottom: _Band, across: int = 2) -> list[tuple[int, int]]:
+def _vertical_lines(
+    flat: np.ndarray, top: _Band, bottom: _Band, across: int = LINE_ACROSS
+) -> list[tuple[int, int]]:
     """Column runs bright through (nearly) all rows between two line bands.
 
     A pixel counts when, averaged over 9 px down the column and summed with its right neighbour (as
@@ -271,7 +275,7 @@ def _inside(left: int, top: int, right: int, bottom: int) -> Rect:
 
 
 def _pair_boxes(
-    flat: np.ndarray, top: _Band, bottom: _Band, across: int = 2
+    flat: np.ndarray, top: _Band, bottom: _Band, across: int = LINE_ACROSS
 ) -> tuple[int, list[Rect], list[Rect]] | None:
     """Boxes between two line bands as (columns explained, rects with their lines, rects inside
     their lines); None when they are no grid. `across`: see _vertical_lines."""
@@ -290,17 +294,17 @@ def _pair_boxes(
 
 
 def grid_rects(
-    hmask: np.ndarray, flat: np.ndarray, min_boxes: int, across: int = 2
+    bands: list[_Band], flat: np.ndarray, min_boxes: int, across: int = LINE_ACROSS
 ) -> tuple[list[Rect], list[Rect]]:
     """Box rects (x, y, w, h) from the box grid with their border lines, and the same boxes inside
-    their lines; both empty without a grid. `across`: see _vertical_lines.
+    their lines; both empty without a grid. `bands`: the long lines (_line_bands); `across`: see
+    _vertical_lines.
 
     Every pair of long lines is tried; among the pairs whose boxes explain nearly the most columns
     (TALLEST_WITHIN), those with the most boxes, and among them the tallest, win: glyph strokes
     between the box lines cannot stand in for the grid's top or bottom line, and a taller pair
     that finds only part of the row (its lines too faint elsewhere) does not hide the boxes found.
     """
-    bands = _line_bands(hmask, flat)
     found = []
     for i, top in enumerate(bands):
         for bottom in bands[i + 1 :]:
