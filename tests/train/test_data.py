@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from vinocr.alphabet import VIN_ALPHABET
-from vinocr.train.data import build_pool, download, find_sources, load_vin_split, main, split_bucket
+from vinocr.train.data import (
+    build_pool,
+    download,
+    find_sources,
+    load_vin_split,
+    main,
+    smoke_slice,
+    split_bucket,
+)
 from vinocr.train.emnist_io import EmnistFormatError, write_idx_images, write_idx_labels
 
 
@@ -25,6 +33,17 @@ def test_split_sizes_match_the_protocol(vin_split):
 def test_split_is_disjoint(vin_split):
     train = {img.tobytes() for img in vin_split.x_train}
     assert not any(img.tobytes() in train for img in vin_split.x_test)
+
+
+def test_a_smoke_run_cuts_train_and_validation_but_tests_on_the_whole_test_part(vin_split):
+    small = smoke_slice(vin_split, 3000)
+    assert small.sizes == {"pool": 3000 + 3000 + 15469, "train": 3000, "validation": 3000, "test": 15469}
+    assert np.array_equal(small.x_val, vin_split.x_val[:3000]) and np.array_equal(
+        small.y_train, vin_split.y_train[:3000]
+    )
+    assert small.x_test is vin_split.x_test
+    assert len(np.unique(small.y_val)) == 33  # a smoke run's validation still holds every class
+    assert smoke_slice(vin_split, 0) is vin_split
 
 
 def _write_split(root, split, images, labels, mapping):

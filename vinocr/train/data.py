@@ -19,7 +19,7 @@ import sys
 import tempfile
 import urllib.request
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -214,6 +214,20 @@ def load_vin_split(root: str | Path) -> VinSplit:
         raise EmnistFormatError(f"{root}: no EMNIST files (emnist-<split>-<test|train>-...) found")
     images, labels = build_pool(sources)
     return split_pool(images, labels, sources)
+
+
+def smoke_slice(split: VinSplit, limit: int) -> VinSplit:
+    """The split a smoke run (`--limit N`) trains and validates on: the first N train and N validation
+    images, the test part whole (its figures stay comparable); the split itself when `limit` is 0."""
+    if not limit:
+        return split
+    return replace(
+        split,
+        x_train=split.x_train[:limit],
+        y_train=split.y_train[:limit],
+        x_val=split.x_val[:limit],
+        y_val=split.y_val[:limit],
+    )
 
 
 def sha256_file(path: Path) -> str:

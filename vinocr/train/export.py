@@ -168,7 +168,8 @@ def quantization_images(x_train: np.ndarray, y_train: np.ndarray, seed: int = QU
     from vinocr.train.box_styles import render_inputs
     from vinocr.train.quantize import CALIBRATION_COUNT, calibration_sample
 
-    picks = np.random.default_rng(seed).choice(len(y_train), CALIBRATION_COUNT, replace=False)
+    count = min(CALIBRATION_COUNT, len(y_train))  # a smoke run may train on fewer
+    picks = np.random.default_rng(seed).choice(len(y_train), count, replace=False)
     boxed, _ = render_inputs(x_train[picks], y_train[picks], seed, workers=1)
     return calibration_sample([x_train, boxed], CALIBRATION_COUNT, seed)
 

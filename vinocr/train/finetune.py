@@ -42,15 +42,9 @@ def fine_tune(args: argparse.Namespace, split, work: Path, seed: int) -> float:
     keras.utils.set_random_seed(seed + 1)
     started = time.time()
     x_train, y_train = split.x_train, split.y_train
-    if args.limit:
-        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     x_box, y_box = cached_inputs(work / TRAIN_FILE, x_train, y_train, seed)
-    n_val = args.limit or len(split.y_val)  # a smoke run checks a slice of validation boxes too
     x_box_val, y_box_val = cached_inputs(
-        work / VALIDATION_FILE,
-        split.x_val[:n_val],
-        split.y_val[:n_val],
-        seed + VALIDATION_SEED_OFFSET,
+        work / VALIDATION_FILE, split.x_val, split.y_val, seed + VALIDATION_SEED_OFFSET
     )
     x = np.concatenate([x_train, x_box])
     y = np.concatenate([y_train, y_box])

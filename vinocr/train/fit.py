@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vinocr.train.data import load_vin_split, resolve_emnist_dir
+from vinocr.train.data import load_vin_split, resolve_emnist_dir, smoke_slice
 from vinocr.train.export import MAX_PASSES
 from vinocr.train.members import member_dir, member_seed
 from vinocr.train.stages import cycle_lengths, epoch_callbacks, fit_stage, training_batches
@@ -54,7 +54,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--trained-on", default="this machine (TensorFlow backend)", help="where the members were trained"
     )
-    parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="train and validate on the first N images (smoke runs)"
+    )
     parser.add_argument(
         "--finalize-only", action="store_true", help="skip training: finalize the checkpoints in --work-dir"
     )
@@ -71,11 +73,10 @@ def train(args: argparse.Namespace, split, work: Path, seed: int) -> float:
 
     keras.utils.set_random_seed(seed)
     started = time.time()
-    x_train, y_train = split.x_train, split.y_train
-    if args.limit:
-        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     done = len(read_history(work / "history.jsonl"))
-    batches = training_batches(x_train, y_train, np.ones(len(y_train), bool), args, seed, done)
+    batches = training_batches(
+        split.x_train, split.y_train, np.ones(len(split.y_train), bool), args, seed, done
+    )
     x_val = split.x_val[..., None].astype(np.float32)
     steps_per_epoch = len(batches)
     schedule = keras.optimizers.schedules.CosineDecayRestarts(
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     from vinocr.train.writers import blend_checkpoints, train_writers
 
     args = parse_args(argv)
-    split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
+    split = smoke_slice(load_vin_split(resolve_emnist_dir(args.emnist_dir)), args.limit)
     work = args.work_dir
     members = range(args.members) if args.member is None else [args.member]
     for member in [] if args.finalize_only else members:

@@ -118,13 +118,12 @@ def writers_data(
     photos: int = PHOTO_CUTS,
 ) -> tuple[np.ndarray, ...]:
     """(x, y, augment, census) of one run of the stage: see the module docstring. `census` marks the
-    EMNIST glyphs (arrays, box-path and photo-path inputs), which distillation softens."""
+    EMNIST glyphs (arrays, box-path and photo-path inputs), which distillation softens. A smoke run
+    (`limit`, its split already cut by `smoke_slice`) renders and photographs only a few glyphs."""
     from vinocr.synth.conventions import convention_variants
     from vinocr.synth.fonts import render_font_glyphs
 
     x_train, y_train = split.x_train, split.y_train
-    if limit:
-        x_train, y_train = x_train[:limit], y_train[:limit]
     x_var, y_var = convention_variants(x_train, y_train, VIN_ALPHABET, seed)
     rng = np.random.default_rng(seed)
     plain = rng.permutation(len(y_train))[: emnist or len(y_train)]
@@ -180,9 +179,8 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
     batches = training_batches(
         x, y, augment, args, seed + 2, done, SLANT_SHEAR, args.writers_elastic, distill
     )
-    n_val = args.limit or len(split.y_val)
     x_box_val, y_box_val = cached_inputs(
-        work / VALIDATION_FILE, split.x_val[:n_val], split.y_val[:n_val], seed + VALIDATION_SEED_OFFSET
+        work / VALIDATION_FILE, split.x_val, split.y_val, seed + VALIDATION_SEED_OFFSET
     )
     extra = [BoxValidation(x_box_val, y_box_val)]
     realdev = find_realdev_dir(args.realdev_dir)
@@ -256,7 +254,7 @@ def recipe(args: argparse.Namespace, fonts: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     from vinocr.synth.fonts import cached_fonts, fetch_fonts
-    from vinocr.train.data import load_vin_split, resolve_emnist_dir
+    from vinocr.train.data import load_vin_split, resolve_emnist_dir, smoke_slice
     from vinocr.train.export import MAX_PASSES, finalize
 
     parser = argparse.ArgumentParser(
@@ -269,13 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=3779)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--data-workers", type=int, default=1)
-    parser.add_argument("--limit", type=int, default=0, help="train on the first N images (smoke runs)")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="train and validate on the first N images (smoke runs)"
+    )
     parser.add_argument("--train-only", action="store_true")
     add_arguments(parser)
     args = parser.parse_args(argv)
     if args.fetch_fonts:
         fetch_fonts(args.font_dir)
-    split = load_vin_split(resolve_emnist_dir(args.emnist_dir))
+    split = smoke_slice(load_vin_split(resolve_emnist_dir(args.emnist_dir)), args.limit)
     seconds = 0.0
     if len(read_history(args.work_dir / f"{PREFIX}history.jsonl")) < args.writers_epochs:
         seconds = train_writers(args, split, args.work_dir, args.seed, args.start)
