@@ -17,7 +17,9 @@ page reads a camera photo (decode_photo, then read_field) in four captures:
   returns without a resolution (seen in a centred layout).
 
 Per capture and share: found (all 17 boxes in order, each nearest its true centre), characters
-right per box (0 when not found), exact VIN (prefer mode), median seconds per frame. Writes nothing.
+right per box (0 when not found), exact VIN (prefer mode), median seconds per frame, and of the
+frames not found, how many the camera page would tell to hold still (vinocr.field.sharpness).
+Writes nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.common import eval_parser, load_split
 from bench.eval_photos import _scores
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
+from vinocr.field.sharpness import BLURRED, edge_sharpness
 from vinocr.synth import photos
 from vinocr.synth.fields import make_field
 from vinocr.synth.photo_faults import NO_FAULTS, Faults, bend_sheet, random_faults
@@ -124,8 +127,8 @@ def summary(rows: dict[tuple[str, float], list[dict]]) -> list[str]:
     """Markdown table: per capture and share."""
     lines = [
         "| capture | field / frame width (measured) | frames | found | characters right | exact VIN "
-        "| median s |",
-        "|---|---|---|---|---|---|---|",
+        "| median s | not found: told to hold still |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for (capture, share), items in rows.items():
         measured = np.mean([item["share"] for item in items])
@@ -133,9 +136,11 @@ def summary(rows: dict[tuple[str, float], list[dict]]) -> list[str]:
         chars = np.sum([item["chars"] for item in items]) / (17 * len(items))
         exact = np.mean([item["exact"] for item in items])
         seconds = np.median([item["seconds"] for item in items])
+        missed = [item for item in items if not item["found"]]
+        still = sum(item["blurred"] for item in missed)
         lines.append(
             f"| {capture} | {share:.0%} ({measured:.0%}) | {len(items)} | {found:.2f} | {chars:.3f} "
-            f"| {exact:.2f} | {seconds:.2f} |"
+            f"| {exact:.2f} | {seconds:.2f} | {still} of {len(missed)} |"
         )
     return lines
 
@@ -171,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
                 reading = read_field(recognizer, decoded.gray, "prefer", "camera.jpg")
                 seconds = time.perf_counter() - start
                 scores = _scores(reading, truth * decoded.scale, vin)
-                rows[(name, share)].append({**scores, "share": measured, "seconds": seconds})
+                blurred = edge_sharpness(decoded.gray) < BLURRED
+                rows[(name, share)].append(
+                    {**scores, "share": measured, "seconds": seconds, "blurred": blurred}
+                )
             print("\n".join(summary({(name, share): rows[(name, share)]})[2:]), flush=True)
     print(f"\n{args.per_share} frames per capture and share, seed {args.seed}; tilt {TILT:.0%}, rotation")
     print(f"+-{MAX_ROTATION:.0f} deg, JPEG q{JPEG_QUALITY}, {PAPER_AROUND:.0%} paper each side of the field")

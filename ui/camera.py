@@ -1,12 +1,14 @@
 """The camera inputs of the Recognize and Draw pages: st.camera_input at the camera's own
 resolution, the one line said about the camera, and what to change when a camera photo's field
-is not found (closer, flatter, more light)."""
+is not found (more light, hold still, closer, flatter, straighter)."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from vinocr.field.sharpness import BLURRED, edge_sharpness
 
 # Asking for a resolution makes st.camera_input return the camera's own frame; without one it
 # returns a frame shrunk to the widget's displayed size (704 px wide for a 1280x720 stream in a
@@ -86,6 +88,11 @@ def framing_advice(gray: np.ndarray, outlines: list[np.ndarray], share: float | 
         advice.append("**More light:** the picture is dark; face a window or a lamp, avoid your own shadow.")
     elif high - low < FLAT:
         advice.append("**More light:** ink and paper hardly differ; light the form evenly, without glare.")
+    elif edge_sharpness(gray) < BLURRED:  # judged only with enough light and contrast
+        advice.append(
+            "**Hold still:** the picture is blurred; keep the form and the camera still (rest your "
+            "elbows) and let the camera focus before you take the photo."
+        )
     if not outlines:
         advice.append(
             f"**Closer:** no boxes were seen; the field should fill at least {share:.0%} of the width."

@@ -3,11 +3,31 @@ camera photo's size."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ui import camera
 
-LIT = np.tile(np.linspace(30, 220, 640, dtype=np.float32), (360, 1)).astype(np.uint8)  # ink to paper
+
+def sharp_picture(width: int, height: int) -> np.ndarray:
+    """Paper (220) with ink dots (30) on a grid: good light and sharp edges in every direction."""
+    picture = np.full((height, width), 220, np.uint8)
+    for y in range(20, height, 40):
+        for x in range(20, width, 40):
+            cv2.circle(picture, (x, y), 8, 30, -1)
+    return picture
+
+
+def shaken(picture: np.ndarray, length: int, angle: float) -> np.ndarray:
+    """The picture smeared along a `length`-px line at `angle` degrees (a camera moving)."""
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2] = 1.0 / length
+    turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    return cv2.filter2D(picture, -1, kernel / kernel.sum())
+
+
+LIT = sharp_picture(640, 360)
 
 
 def boxes(
@@ -55,7 +75,7 @@ def test_a_turned_field_asks_to_hold_it_level():
 
 
 def test_a_1080p_picture_needs_a_smaller_share():
-    wide = np.tile(np.linspace(30, 220, 1920, dtype=np.float32), (1080, 1)).astype(np.uint8)
+    wide = sharp_picture(1920, 1080)
     assert camera.framing_advice(wide, [])[0].endswith(f"at least {camera.SHARE_1080P:.0%} of the width.")
     assert camera.SHARE_1080P < camera.MIN_FIELD_SHARE
 
@@ -67,3 +87,15 @@ def test_nothing_to_point_at_gives_the_general_note():
 def test_the_size_note_warns_below_720p_only():
     assert camera.size_note((1280, 720)) == "Camera photo: 1280x720 px."
     assert "too small to find" in camera.size_note((640, 480))
+
+
+def test_a_shaken_picture_asks_to_hold_still_and_a_sharp_one_does_not():
+    for angle in (0, 35, 90, 140):
+        advice = camera.framing_advice(shaken(LIT, 15, angle), [])
+        assert advice[0].startswith("**Hold still:** the picture is blurred"), angle
+    assert not any("Hold still" in line for line in camera.framing_advice(shaken(LIT, 2, 35), []))
+
+
+def test_a_flat_picture_is_not_called_blurred():
+    flat = np.full((360, 640), 120, np.uint8)  # no contrast: nothing to judge sharpness on
+    assert not any("Hold still" in line for line in camera.framing_advice(flat, []))
