@@ -254,8 +254,10 @@ else:
             return {"error": f"{name}: could not be processed ({exc})"}
         seg = reading.segmentation
         advice = [] if seg is None or seg.ok else camera.framing_advice(image, seg.outlines())
+        found_by_camera = kind == KIND_CAMERA and seg is not None and seg.ok
+        blurred = camera.blur_note(image) if found_by_camera else ""
         found = {"results": reading.boxes, "segmentation": seg, "message": reading.message}
-        return {**found, "advice": advice, "size": photo.original}
+        return {**found, "advice": advice, "size": photo.original, "blur_note": blurred}
 
     store = stored(kind, sig, compute_field)
     if "error" in store:
@@ -264,6 +266,8 @@ else:
     segmentation = store["segmentation"]
     if kind == KIND_CAMERA:
         st.caption(camera.size_note(store["size"]))
+        if store["blur_note"]:
+            st.caption(store["blur_note"])
     if segmentation is None or not segmentation.ok:
         st.error(safe_text.message(store["message"] or f"{name}: the 17 boxes could not be found", [name]))
         if kind == KIND_CAMERA:

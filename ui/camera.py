@@ -72,6 +72,17 @@ def _turn(outlines: list[np.ndarray]) -> float:
     return float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
 
 
+def blur_note(gray: np.ndarray) -> str:
+    """For a camera photo whose boxes were found: a line asking for a steadier photo when its edges
+    are blurred in some direction (vinocr.field.sharpness), else ""."""
+    if edge_sharpness(gray) >= BLURRED:
+        return ""
+    return (
+        "The picture looks blurred (a shaking hand or the camera's focus): if a character below is "
+        "misread, hold the form and the camera still and take the photo again."
+    )
+
+
 def needed_share(width: int) -> float:
     """The share of the picture's width the field must fill, for a picture `width` px wide."""
     return SHARE_1080P if width >= 1920 else MIN_FIELD_SHARE

@@ -7,15 +7,25 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.eval_camera import hershey_frame
+from bench.eval_camera import camera_image, hershey_frame
 from ui import camera
+from vinocr.synth.photo_faults import Faults
 from vinocr.synth.photos import encode_jpeg
-from vinocr.synth.samples import SAMPLE_VIN
+from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 
 
 def camera_jpeg(bgr: np.ndarray) -> tuple[str, bytes, str]:
     """A frame as st.camera_input uploads it."""
     return "image.jpg", encode_jpeg(bgr, 95), "image/jpeg"
+
+
+def shaken_frame(seed: int, style: str, share: float, motion: float) -> np.ndarray:
+    """A 1280x720 frame of the sample VIN in Hershey glyphs, the camera moved `motion` px (at 2000
+    px wide) at 35 degrees while it was taken."""
+    rng = np.random.default_rng(seed)
+    glyphs = [draw_glyph(char, rng) for char in SAMPLE_VIN]
+    faults = Faults(motion=motion, motion_angle=35.0)
+    return camera_image(glyphs, rng, style, share, (1280, 720), faults)[0]
 
 
 def recognize_with_camera(open_page):
@@ -40,6 +50,22 @@ def test_a_webcam_frame_of_the_form_is_read_like_an_uploaded_photo(open_page, vi
     assert any("the field found (blue)" in c for c in captions), captions  # the outline found
     assert any("rectified" in c for c in captions), captions  # the rectified field
     assert "**Accept**" in texts(at.success) or "**Review**" in texts(at.warning)
+    assert "looks blurred" not in texts(at.caption)
+
+
+def test_a_shaken_frame_not_found_says_to_hold_still(open_page, vin_shown, texts):
+    at = recognize_with_camera(open_page)
+    at.camera_input[0].upload(*camera_jpeg(shaken_frame(0, "form", 0.8, 20.0))).run()
+    assert not at.exception and at.error and vin_shown(at) is None
+    assert "**Hold still:** the picture is blurred" in texts(at.markdown)
+
+
+def test_a_shaken_frame_that_is_read_asks_for_a_steadier_photo(open_page, vin_shown, texts):
+    at = recognize_with_camera(open_page)
+    at.camera_input[0].upload(*camera_jpeg(shaken_frame(5, "boxes_dark", 0.85, 10.0))).run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert vin_shown(at) is not None
+    assert "The picture looks blurred" in texts(at.caption)
 
 
 def test_a_field_too_small_in_the_frame_says_to_come_closer(open_page, vin_shown, texts):
