@@ -28,6 +28,7 @@ import numpy as np
 from bench.common import eval_parser, load_split
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
+from vinocr.field.sharpness import BLURRED, edge_sharpness
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
 from vinocr.synth.photo_faults import random_faults
@@ -82,6 +83,16 @@ def _summary(rows: dict[str, list[dict[str, float]]]) -> list[str]:
             f"| {np.median([item['seconds'] for item in items]):.2f} |"
         )
     return lines
+
+
+def blur_line(items: list[dict]) -> str:
+    """How many photos, found and not found, the Recognize page says look blurred."""
+    found = [item["blurred"] for item in items if item["photo"]["found"]]
+    missed = [item["blurred"] for item in items if not item["photo"]["found"]]
+    return (
+        f"said to look blurred (vinocr.field.sharpness): {sum(missed)} of {len(missed)} photos not found, "
+        f"{sum(found)} of {len(found)} found"
+    )
 
 
 def _save_failures(
@@ -161,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
                 large_times.append(seconds)
             scores = _scores(reading, photo.truth * decoded.scale, vin)
             clean = _scores(read_field(recognizer, photo.sheet, "prefer", "sheet"), photo.sheet_truth, vin)
-            rows[f"{tilt:.0%}"].append({"photo": scores, "clean": clean, "seconds": seconds})
+            blurred = edge_sharpness(decoded.gray) < BLURRED  # the Recognize page says so
+            rows[f"{tilt:.0%}"].append(
+                {"photo": scores, "clean": clean, "seconds": seconds, "blurred": blurred}
+            )
             if not scores["found"] and shown < args.show_failures:
                 shown += 1
                 message = reading.segmentation.message if reading.segmentation else reading.message
@@ -171,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 _save_failures(args.save_failures, tag, reading, vin, photo, bool(scores["found"]))
     print(f"\n{args.per_tilt} photos per tilt level, seed {args.seed}")
     print("\n".join(_summary(rows)))
+    print(blur_line([item for items in rows.values() for item in items]))
     if large_times:
         median, most = np.median(large_times), np.max(large_times)
         count = len(large_times)

@@ -254,8 +254,9 @@ else:
             return {"error": f"{name}: could not be processed ({exc})"}
         seg = reading.segmentation
         advice = [] if seg is None or seg.ok else camera.framing_advice(image, seg.outlines())
-        found_by_camera = kind == KIND_CAMERA and seg is not None and seg.ok
-        blurred = camera.blur_note(image) if found_by_camera else ""
+        read = seg is not None and seg.ok
+        # a camera photo not found has "Hold still" among its advice already
+        blurred = "" if kind == KIND_CAMERA and not read else camera.blur_note(image, read)
         found = {"results": reading.boxes, "segmentation": seg, "message": reading.message}
         return {**found, "advice": advice, "size": photo.original, "blur_note": blurred}
 
@@ -266,16 +267,19 @@ else:
     segmentation = store["segmentation"]
     if kind == KIND_CAMERA:
         st.caption(camera.size_note(store["size"]))
-        if store["blur_note"]:
-            st.caption(store["blur_note"])
     if segmentation is None or not segmentation.ok:
         st.error(safe_text.message(store["message"] or f"{name}: the 17 boxes could not be found", [name]))
-        if kind == KIND_CAMERA:
-            st.markdown("\n".join(f"- {line}" for line in store["advice"]))
+        advice = (
+            store["advice"] if kind == KIND_CAMERA else [store["blur_note"]] if store["blur_note"] else []
+        )
+        if advice:
+            st.markdown("\n".join(f"- {line}" for line in advice))
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
         if segmentation is not None:
             show_field(name, segmentation)
         st.stop()
+    if store["blur_note"]:
+        st.caption(store["blur_note"])
     show_field(name, segmentation)
     results = store["results"]
     order = list(range(len(results)))

@@ -72,11 +72,16 @@ def _turn(outlines: list[np.ndarray]) -> float:
     return float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
 
 
-def blur_note(gray: np.ndarray) -> str:
-    """For a camera photo whose boxes were found: a line asking for a steadier photo when its edges
-    are blurred in some direction (vinocr.field.sharpness), else ""."""
+def blur_note(gray: np.ndarray, found: bool) -> str:
+    """For a photo (camera or upload) whose edges are blurred in some direction (vinocr.field.sharpness):
+    what to do about it, whether its boxes were `found` or not; "" for a sharp picture."""
     if edge_sharpness(gray) >= BLURRED:
         return ""
+    if not found:
+        return (
+            "**Hold still:** the photo looks blurred (a shaking hand or the camera's focus), which can "
+            "keep its boxes from being found; hold the form and the camera still and take it again."
+        )
     return (
         "The picture looks blurred (a shaking hand or the camera's focus): if a character below is "
         "misread, hold the form and the camera still and take the photo again."

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from tests.field.hershey_photos import hershey_photo
 from tests.markdown_view import plain
 from ui import inputs
 from vinocr.box.image_io import encode_png
@@ -149,6 +150,21 @@ def test_sample_photo_is_located_rectified_and_read(open_page, vin_shown, texts,
     assert captions[1].startswith("The field rectified and its light flattened: 17 boxes found")
     vin = vin_shown(at)
     assert vin is not None and matches(vin, SAMPLE_VIN) >= 16, vin
+    assert "looks blurred" not in texts(at.caption) + texts(at.markdown)
+
+
+def test_a_shaken_phone_photo_is_said_to_look_blurred_found_or_not(open_page, vin_shown, texts, uploader):
+    at = open_page("pages/recognize.py")
+    at.radio(key="recognize_input").set_value("One image of the whole field").run()
+    lost, _ = hershey_photo(3002, motion=24.0)  # shaken about 22 px: its boxes are not found
+    uploader(at).set_value(("shaken.jpg", lost.data, "image/jpeg")).run()
+    assert not at.exception and "shaken.jpg" in texts(at.error) and vin_shown(at) is None
+    assert "**Hold still:** the photo looks blurred" in texts(at.markdown)
+    read, _ = hershey_photo(3001, motion=24.0)  # shaken about 20 px, still found
+    uploader(at).set_value(("shaken2.jpg", read.data, "image/jpeg")).run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert vin_shown(at) is not None
+    assert "The picture looks blurred" in texts(at.caption)
 
 
 def test_a_60_megapixel_photo_is_refused_from_its_header(open_page, vin_shown, texts, uploader, blank_png):
