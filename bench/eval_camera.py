@@ -36,7 +36,7 @@ from bench.common import eval_parser, load_split
 from bench.eval_photos import _scores
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
-from vinocr.field.sharpness import BLURRED, edge_sharpness
+from vinocr.field.sharpness import blurred
 from vinocr.synth import photos
 from vinocr.synth.fields import make_field
 from vinocr.synth.photo_faults import NO_FAULTS, Faults, bend_sheet, random_faults
@@ -114,13 +114,18 @@ def captured(image: np.ndarray, truth: np.ndarray, size: tuple[int, int]) -> tup
 
 
 def hershey_frame(
-    vin: str = SAMPLE_VIN, share: float = 0.75, frame: tuple[int, int] = (1280, 720), seed: int = 0
+    vin: str = SAMPLE_VIN,
+    share: float = 0.75,
+    frame: tuple[int, int] = (1280, 720),
+    seed: int = 0,
+    style: str = "form",
+    faults: Faults = NO_FAULTS,
 ) -> np.ndarray:
-    """A BGR webcam frame of a form whose field holds `vin` in Hershey-font handwriting (no data
-    set needed: what the tests feed to the camera input)."""
+    """A BGR webcam frame of a `style` field holding `vin` in Hershey-font handwriting, shaken or
+    curled as `faults` say (no data set needed: what the tests feed to the camera input)."""
     rng = np.random.default_rng(seed)
     glyphs = [draw_glyph(char, rng) for char in vin]
-    return camera_image(glyphs, rng, "form", share, frame)[0]
+    return camera_image(glyphs, rng, style, share, frame, faults)[0]
 
 
 def summary(rows: dict[tuple[str, float], list[dict]]) -> list[str]:
@@ -176,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
                 reading = read_field(recognizer, decoded.gray, "prefer", "camera.jpg")
                 seconds = time.perf_counter() - start
                 scores = _scores(reading, truth * decoded.scale, vin)
-                blurred = edge_sharpness(decoded.gray) < BLURRED
+                said_blurred = blurred(decoded.gray)
                 rows[(name, share)].append(
-                    {**scores, "share": measured, "seconds": seconds, "blurred": blurred}
+                    {**scores, "share": measured, "seconds": seconds, "blurred": said_blurred}
                 )
             print("\n".join(summary({(name, share): rows[(name, share)]})[2:]), flush=True)
     print(f"\n{args.per_share} frames per capture and share, seed {args.seed}; tilt {TILT:.0%}, rotation")

@@ -28,7 +28,7 @@ import numpy as np
 from bench.common import eval_parser, load_split
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
-from vinocr.field.sharpness import BLURRED, edge_sharpness
+from vinocr.field.sharpness import blurred
 from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
 from vinocr.synth.photo_faults import random_faults
@@ -172,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
                 large_times.append(seconds)
             scores = _scores(reading, photo.truth * decoded.scale, vin)
             clean = _scores(read_field(recognizer, photo.sheet, "prefer", "sheet"), photo.sheet_truth, vin)
-            blurred = edge_sharpness(decoded.gray) < BLURRED  # the Recognize page says so
+            said_blurred = blurred(decoded.gray)  # the Recognize page says so
             rows[f"{tilt:.0%}"].append(
-                {"photo": scores, "clean": clean, "seconds": seconds, "blurred": blurred}
+                {"photo": scores, "clean": clean, "seconds": seconds, "blurred": said_blurred}
             )
             if not scores["found"] and shown < args.show_failures:
                 shown += 1

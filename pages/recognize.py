@@ -253,12 +253,16 @@ else:
         except Exception as exc:  # an unusual image must give a message, not a traceback
             return {"error": f"{name}: could not be processed ({exc})"}
         seg = reading.segmentation
-        advice = [] if seg is None or seg.ok else camera.framing_advice(image, seg.outlines())
-        read = seg is not None and seg.ok
-        # a camera photo not found has "Hold still" among its advice already
-        blurred = "" if kind == KIND_CAMERA and not read else camera.blur_note(image, read)
+        # what to change: shown when the boxes were not found ("advice") or beside a blurred reading
+        if seg is not None and seg.ok:
+            advice, note = [], camera.blur_note(image, found=True)
+        elif kind == KIND_CAMERA:  # the framing advice ("Hold still" included) is a webcam's
+            advice, note = ([] if seg is None else camera.framing_advice(image, seg.outlines())), ""
+        else:
+            hint = camera.blur_note(image, found=False)
+            advice, note = ([hint] if hint else []), ""
         found = {"results": reading.boxes, "segmentation": seg, "message": reading.message}
-        return {**found, "advice": advice, "size": photo.original, "blur_note": blurred}
+        return {**found, "advice": advice, "size": photo.original, "blur_note": note}
 
     store = stored(kind, sig, compute_field)
     if "error" in store:
@@ -269,11 +273,8 @@ else:
         st.caption(camera.size_note(store["size"]))
     if segmentation is None or not segmentation.ok:
         st.error(safe_text.message(store["message"] or f"{name}: the 17 boxes could not be found", [name]))
-        advice = (
-            store["advice"] if kind == KIND_CAMERA else [store["blur_note"]] if store["blur_note"] else []
-        )
-        if advice:
-            st.markdown("\n".join(f"- {line}" for line in advice))
+        if store["advice"]:
+            st.markdown("\n".join(f"- {line}" for line in store["advice"]))
         st.caption("No VIN is guessed from a field whose boxes were not all found. What was found:")
         if segmentation is not None:
             show_field(name, segmentation)

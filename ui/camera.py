@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from vinocr.field.sharpness import BLURRED, edge_sharpness
+from vinocr.field.sharpness import blurred
 
 # Asking for a resolution makes st.camera_input return the camera's own frame; without one it
 # returns a frame shrunk to the widget's displayed size (704 px wide for a 1280x720 stream in a
@@ -75,7 +75,7 @@ def _turn(outlines: list[np.ndarray]) -> float:
 def blur_note(gray: np.ndarray, found: bool) -> str:
     """For a photo (camera or upload) whose edges are blurred in some direction (vinocr.field.sharpness):
     what to do about it, whether its boxes were `found` or not; "" for a sharp picture."""
-    if edge_sharpness(gray) >= BLURRED:
+    if not blurred(gray):
         return ""
     if not found:
         return (
@@ -104,7 +104,7 @@ def framing_advice(gray: np.ndarray, outlines: list[np.ndarray], share: float | 
         advice.append("**More light:** the picture is dark; face a window or a lamp, avoid your own shadow.")
     elif high - low < FLAT:
         advice.append("**More light:** ink and paper hardly differ; light the form evenly, without glare.")
-    elif edge_sharpness(gray) < BLURRED:  # judged only with enough light and contrast
+    elif blurred(gray):  # judged only with enough light and contrast
         advice.append(
             "**Hold still:** the picture is blurred; keep the form and the camera still (rest your "
             "elbows) and let the camera focus before you take the photo."

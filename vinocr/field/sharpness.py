@@ -39,3 +39,8 @@ def edge_sharpness(gray: np.ndarray) -> float:
         for a in np.deg2rad(DIRECTIONS)
     ]
     return min(slopes) / float(high - low)
+
+
+def blurred(gray: np.ndarray) -> bool:
+    """True when the picture's weakest edges are under BLURRED: what the pages call blurred."""
+    return edge_sharpness(gray) < BLURRED
