@@ -6,18 +6,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.eval_camera import camera_image
+from bench.eval_camera import hershey_frame
 from vinocr.field.sharpness import BLURRED, edge_sharpness
 from vinocr.synth.photo_faults import Faults
-from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
 
 
 def frame(seed: int, motion: float = 0.0, angle: float = 0.0) -> np.ndarray:
     """A gray 1280x720 webcam frame of a form with the sample VIN in Hershey glyphs."""
-    rng = np.random.default_rng(seed)
-    glyphs = [draw_glyph(char, rng) for char in SAMPLE_VIN]
-    faults = Faults(motion=motion, motion_angle=angle)
-    image, _ = camera_image(glyphs, rng, "form", 0.75, (1280, 720), faults)
+    image = hershey_frame(seed=seed, faults=Faults(motion=motion, motion_angle=angle))
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.eval_camera import camera_image, hershey_frame
+from bench.eval_camera import hershey_frame
 from ui import camera
 from vinocr.synth.photo_faults import Faults
 from vinocr.synth.photos import encode_jpeg
-from vinocr.synth.samples import SAMPLE_VIN, draw_glyph
+from vinocr.synth.samples import SAMPLE_VIN
 
 
 def camera_jpeg(bgr: np.ndarray) -> tuple[str, bytes, str]:
@@ -22,10 +22,8 @@ def camera_jpeg(bgr: np.ndarray) -> tuple[str, bytes, str]:
 def shaken_frame(seed: int, style: str, share: float, motion: float) -> np.ndarray:
     """A 1280x720 frame of the sample VIN in Hershey glyphs, the camera moved `motion` px (at 2000
     px wide) at 35 degrees while it was taken."""
-    rng = np.random.default_rng(seed)
-    glyphs = [draw_glyph(char, rng) for char in SAMPLE_VIN]
     faults = Faults(motion=motion, motion_angle=35.0)
-    return camera_image(glyphs, rng, style, share, (1280, 720), faults)[0]
+    return hershey_frame(share=share, seed=seed, style=style, faults=faults)
 
 
 def recognize_with_camera(open_page):

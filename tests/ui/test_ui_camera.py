@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from ui import camera
+from vinocr.synth.photo_faults import shake
 
 
 def sharp_picture(width: int, height: int) -> np.ndarray:
@@ -16,15 +17,6 @@ def sharp_picture(width: int, height: int) -> np.ndarray:
         for x in range(20, width, 40):
             cv2.circle(picture, (x, y), 8, 30, -1)
     return picture
-
-
-def shaken(picture: np.ndarray, length: int, angle: float) -> np.ndarray:
-    """The picture smeared along a `length`-px line at `angle` degrees (a camera moving)."""
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2] = 1.0 / length
-    turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
-    kernel = cv2.warpAffine(kernel, turn, (length, length))
-    return cv2.filter2D(picture, -1, kernel / kernel.sum())
 
 
 LIT = sharp_picture(640, 360)
@@ -91,9 +83,9 @@ def test_the_size_note_warns_below_720p_only():
 
 def test_a_shaken_picture_asks_to_hold_still_and_a_sharp_one_does_not():
     for angle in (0, 35, 90, 140):
-        advice = camera.framing_advice(shaken(LIT, 15, angle), [])
+        advice = camera.framing_advice(shake(LIT, 15, angle), [])
         assert advice[0].startswith("**Hold still:** the picture is blurred"), angle
-    assert not any("Hold still" in line for line in camera.framing_advice(shaken(LIT, 2, 35), []))
+    assert not any("Hold still" in line for line in camera.framing_advice(shake(LIT, 2, 35), []))
 
 
 def test_a_flat_picture_is_not_called_blurred():
