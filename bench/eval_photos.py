@@ -12,6 +12,11 @@ Character accuracy is the per-box reading; exact VIN is the rule-aware (prefer) 
 boxes were not all found counts as all wrong. "Accepted" is the share of VINs the accept-or-review
 verdict accepts, and how many of those were not exactly right. Nothing is written to disk unless
 --save-failures.
+
+`--realdev-dir DIR` writes the VINs with one real source's images instead (`--source`, default the first
+source that holds all 33 characters; vinocr.train.realdev.as_glyph): other people's handwriting in the
+same photos. What that does not cover: one writer's 120 images (note2tex) spell every VIN, so the same
+few glyphs recur in every photo and the figures say more about that writer than about writers at large.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import cv2
 import numpy as np
 
 from bench.common import eval_parser, load_split
+from vinocr.alphabet import VIN_ALPHABET
 from vinocr.box.recognizer import Recognizer
 from vinocr.field.photo import decode_photo
 from vinocr.field.sharpness import blurred
@@ -33,6 +39,7 @@ from vinocr.synth import photos
 from vinocr.synth.fields import centres_match
 from vinocr.synth.photo_faults import random_faults
 from vinocr.synth.vins import glyph_index, random_valid_vin, vin_glyphs
+from vinocr.train.realdev import full_sources, named_realdev_dir, read_labels, source_glyphs
 from vinocr.vin.reader import VinReading, read_field
 
 
@@ -132,6 +139,26 @@ def print_generator(args: argparse.Namespace) -> None:
         print(f"  its width (up or down), barrel {args.lens:.3f}, shake {args.motion:.1f} px (x frame/2000)")
 
 
+def glyph_pool(args: argparse.Namespace) -> tuple[list[np.ndarray] | np.ndarray, np.ndarray] | str:
+    """The glyphs the VINs are written with and their classes: the EMNIST test split, or one source of
+    a real writers' folder (`--realdev-dir`, `--source`); a message when that folder cannot spell VINs."""
+    if args.realdev_dir is None:
+        split = load_split(args)
+        return split.x_test, split.y_test
+    try:
+        folder = named_realdev_dir(args.realdev_dir)
+    except FileNotFoundError as exc:
+        return str(exc)
+    chars = read_labels(folder)
+    full = full_sources(chars, VIN_ALPHABET)
+    source = args.source or (full[0] if full else None)
+    if source not in full:
+        named = f"named {source!r} " if source else ""
+        return f"{folder}: no source {named}holds all 33 VIN characters"
+    print(f"glyphs: {folder}, source {source}")
+    return source_glyphs(chars, source, VIN_ALPHABET)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = eval_parser(__doc__)
     parser.add_argument("--per-tilt", type=int, default=200, help="photos per tilt level")
@@ -146,9 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--save-failures", type=Path, help="write photos not found (JPEG) and misread box cuts (PNG) here"
     )
+    parser.add_argument(
+        "--realdev-dir", type=Path, help="write the VINs with a real writers' folder's images"
+    )
+    parser.add_argument("--source", help="the realdev source to write with (default: the first full one)")
     args = parser.parse_args(argv)
-    split = load_split(args)
-    by_class = glyph_index(split.y_test)
+    pool = glyph_pool(args)
+    if isinstance(pool, str):
+        print(f"error: {pool}", file=sys.stderr)
+        return 2
+    glyphs, labels = pool
+    by_class = glyph_index(labels)
     recognizer = Recognizer.load()
     rng = np.random.default_rng(args.seed)
     print_generator(args)
@@ -159,10 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.per_tilt):
             style = photos.STYLES[i % len(photos.STYLES)]
             vin = random_valid_vin(rng)
-            glyphs = vin_glyphs(vin, split.x_test, by_class, rng)
+            written = vin_glyphs(vin, glyphs, by_class, rng)
             faults = random_faults(rng, args.bend, args.lens, args.motion)
             photo = photos.make_photo(
-                glyphs, rng, style, tilt, large=i % 5 == 4, sideways=i % 10 == 7, faults=faults
+                written, rng, style, tilt, large=i % 5 == 4, sideways=i % 10 == 7, faults=faults
             )
             start = time.perf_counter()
             decoded = decode_photo(photo.data, "photo.jpg")

@@ -21,7 +21,7 @@ from vinocr.box.recognizer import Recognizer
 from vinocr.calibration import load_calibration
 from vinocr.model_files import METRICS_FILE, model_dir_from_env
 from vinocr.train.calibrate import REAL_VINS, real_writers_report
-from vinocr.train.realdev import evaluate, find_realdev_dir
+from vinocr.train.realdev import evaluate, named_realdev_dir
 
 
 def real_handwriting(folder: Path, realdev: Path, vins: int = REAL_VINS) -> dict:
@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vins", type=int, default=REAL_VINS, help="VINs spelled per full source (0: none)")
     parser.add_argument("--write-metrics", action="store_true", help="store the result in metrics.json")
     args = parser.parse_args(argv)
-    realdev = find_realdev_dir(args.realdev_dir)
+    try:
+        realdev = named_realdev_dir(args.realdev_dir)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if realdev is None:
         print("error: no realdev folder (pass --realdev-dir or set VINOCR_REALDEV_DIR)", file=sys.stderr)
         return 2

@@ -11,12 +11,21 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.eval_photos import main as eval_photos_main
 from bench.eval_real import main as eval_real_main
 from vinocr.alphabet import VIN_ALPHABET
 from vinocr.calibration import file_sha256
 from vinocr.synth.samples import draw_glyph
 from vinocr.train.calibrate import real_writers_report
-from vinocr.train.realdev import compose_vins, evaluate, find_realdev_dir, full_sources, read_labels
+from vinocr.train.realdev import (
+    as_glyph,
+    compose_vins,
+    evaluate,
+    find_realdev_dir,
+    full_sources,
+    read_labels,
+    source_glyphs,
+)
 from vinocr.vin.rules import check_digit_ok
 
 ROOT_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -47,6 +56,20 @@ def test_the_folder_is_found_from_the_flag_or_the_environment(folder, monkeypatc
     assert find_realdev_dir(folder) == folder
     monkeypatch.setenv("VINOCR_REALDEV_DIR", str(folder))
     assert find_realdev_dir(None) == folder
+    assert find_realdev_dir(tmp_path) is None  # a folder named that is not one: not replaced by another
+
+
+def test_a_named_folder_that_is_not_one_is_not_replaced_by_the_default(folder, monkeypatch, tmp_path):
+    shared = tmp_path / "work"
+    (shared / "project").mkdir(parents=True)
+    default = shared / "shared" / "data" / "realdev"
+    shutil.copytree(folder, default)
+    monkeypatch.delenv("VINOCR_REALDEV_DIR", raising=False)
+    monkeypatch.chdir(shared / "project")
+    assert find_realdev_dir(None) == Path("..") / "shared" / "data" / "realdev"  # nothing named: the default
+    assert find_realdev_dir(tmp_path / "typo") is None
+    monkeypatch.setenv("VINOCR_REALDEV_DIR", str(tmp_path / "typo"))
+    assert find_realdev_dir(None) is None
 
 
 def test_evaluate_counts_per_source_and_names_each_misread_image(folder, recognizer):
@@ -82,6 +105,11 @@ def test_real_writers_report_counts_accepted_and_wrong(folder):
     assert real_writers_report(raw, folder, temperature=1.0, threshold=0.5, count=0) == {}  # no VINs asked
 
 
+def test_eval_real_names_a_folder_that_is_not_a_realdev_folder(tmp_path, capsys):
+    assert eval_real_main(["--realdev-dir", str(tmp_path / "typo"), "--model-dir", str(ROOT_MODELS)]) == 2
+    assert f"{tmp_path / 'typo'}: no labels.csv there" in capsys.readouterr().err
+
+
 def test_eval_real_without_vins_reports_the_characters_only(folder, capsys):
     assert eval_real_main(["--realdev-dir", str(folder), "--model-dir", str(ROOT_MODELS), "--vins", "0"]) == 0
     out = capsys.readouterr().out
@@ -103,3 +131,35 @@ def test_eval_real_writes_the_metrics_entry_the_metrics_page_reads(folder, tmp_p
     assert entry["vins"]["count"] == 30 and 0 <= entry["vins"]["accepted_wrong"] <= entry["vins"]["accepted"]
     out = capsys.readouterr().out
     assert "| **all** | 76 |" in out and "VINs spelled with full: 30" in out
+
+
+def test_a_real_image_becomes_a_glyph_like_emnists_whatever_its_paper():
+    rng = np.random.default_rng(2)
+    ink = draw_glyph("K", rng)  # white on black, 0..255
+    paper = np.clip(200 - ink.astype(np.int16) * 0.6 + rng.normal(0, 3, ink.shape), 0, 255).astype(np.uint8)
+    for image in (paper, 255 - paper):  # grey paper with dark ink, and the same inverted
+        glyph = as_glyph(image)
+        assert glyph.dtype == np.uint8 and glyph.shape == ink.shape
+        assert np.median(glyph) == 0 and glyph.max() == 255  # background black, the ink's bright end white
+        assert glyph[ink > 200].mean() > 200 and glyph[ink == 0].mean() < 10  # the strokes where they were
+
+
+def test_a_sources_glyphs_carry_its_labels(folder):
+    chars = read_labels(folder)
+    glyphs, labels = source_glyphs(chars, "digits", VIN_ALPHABET)
+    assert len(glyphs) == 10 and [VIN_ALPHABET[k] for k in labels] == list("0123456789")
+    assert all(g.dtype == np.uint8 and np.median(g) == 0 for g in glyphs)
+
+
+def test_eval_photos_writes_the_vins_with_a_real_source(folder, capsys):
+    code = eval_photos_main(["--realdev-dir", str(folder), "--per-tilt", "2", "--seed", "3"])
+    out = capsys.readouterr().out
+    assert code == 0 and "source full" in out
+    assert "| all | 8 |" in out  # 2 photos at each of the 4 tilt levels, all read
+
+
+def test_eval_photos_names_a_source_that_cannot_spell_a_vin(folder, capsys):
+    assert eval_photos_main(["--realdev-dir", str(folder), "--source", "digits", "--per-tilt", "1"]) == 2
+    assert "no source named 'digits' holds all 33 VIN characters" in capsys.readouterr().err
+    assert eval_photos_main(["--realdev-dir", str(folder.parent / "nowhere"), "--per-tilt", "1"]) == 2
+    assert "nowhere: no labels.csv there" in capsys.readouterr().err

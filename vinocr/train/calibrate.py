@@ -50,7 +50,7 @@ from vinocr.model_files import ONNX_FILE, model_dir_from_env
 from vinocr.synth.boxes import random_style, render_box
 from vinocr.synth.vins import VinMaker, generate_vins, random_unchecked_vin, random_valid_vin
 from vinocr.train.data import load_vin_split, resolve_emnist_dir
-from vinocr.train.realdev import find_realdev_dir
+from vinocr.train.realdev import named_realdev_dir
 from vinocr.vin.confidence import boxes_to_check, posterior
 from vinocr.vin.decode import DEFAULT_PREFER_MARGIN, decode_vin, is_decodable_valid
 
@@ -577,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
             args.test_vins,
             args.seeds,
             args.test_boxes,
-            realdev_dir=find_realdev_dir(args.realdev_dir) if args.realdev_dir else None,
+            realdev_dir=named_realdev_dir(args.realdev_dir) if args.realdev_dir else None,
         )
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)

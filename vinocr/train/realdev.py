@@ -27,12 +27,23 @@ class RealChar:
 
 
 def find_realdev_dir(flag: str | Path | None = None) -> Path | None:
-    """The realdev folder from the flag, else `VINOCR_REALDEV_DIR`, else ../shared/data/realdev when it
-    exists; None when none of them holds a labels.csv."""
-    for candidate in (flag, os.environ.get(ENV_VAR), DEFAULT_DIR):
-        if candidate and (Path(candidate) / "labels.csv").is_file():
-            return Path(candidate)
-    return None
+    """The realdev folder the flag names, else the one `VINOCR_REALDEV_DIR` names, else
+    ../shared/data/realdev; None when that folder holds no labels.csv. A folder named by the flag or the
+    variable is the one used: a wrong one is not replaced by another folder that happens to exist."""
+    named = flag or os.environ.get(ENV_VAR)
+    candidate = Path(named) if named else DEFAULT_DIR
+    return candidate if (candidate / "labels.csv").is_file() else None
+
+
+def named_realdev_dir(flag: str | Path | None) -> Path | None:
+    """`find_realdev_dir` for a command's --realdev-dir: a folder the flag names that holds no labels.csv
+    raises FileNotFoundError naming it (a typo must not quietly measure nothing)."""
+    folder = find_realdev_dir(flag)
+    if flag and folder is None:
+        raise FileNotFoundError(
+            f"{flag}: no labels.csv there (a realdev folder holds labels.csv and images/)"
+        )
+    return folder
 
 
 def read_labels(folder: Path) -> list[RealChar]:
@@ -109,6 +120,28 @@ def compose_vins(chars: list[RealChar], source: str, count: int, seed: int) -> l
         vin = random_valid_vin(rng)
         vins.append((vin, [int(rng.choice(by_char[c])) for c in vin]))
     return vins
+
+
+def as_glyph(gray: np.ndarray) -> np.ndarray:
+    """A real character image (uint8 gray, either polarity) as a glyph like EMNIST's: white ink on a
+    black background, the background at 0 and the ink's bright end at 255, its pen's soft edges kept."""
+    from vinocr.box.preprocess import fix_polarity, gray_levels
+
+    upright, _ = fix_polarity(gray)
+    background, ink = gray_levels(upright, (0.5, 0.99))
+    spread = max(1, ink - background)
+    scaled = (upright.astype(np.float32) - background) * (255.0 / spread)
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def source_glyphs(chars: list[RealChar], source: str, alphabet: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """The images of one source as glyphs (`as_glyph`) and their class indices in `alphabet`, for
+    drawing real writers' characters into whole fields and photos (bench.eval_photos --realdev-dir)."""
+    from vinocr.box.image_io import decode_image
+
+    mine = [c for c in chars if c.source == source]
+    glyphs = [as_glyph(decode_image(c.path.read_bytes(), c.path.name)) for c in mine]
+    return glyphs, np.array([alphabet.index(c.char) for c in mine], np.int64)
 
 
 def full_sources(chars: list[RealChar], alphabet: str) -> list[str]:

@@ -154,7 +154,7 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
     """Run (or resume) the writers' stage in `work` from the network in `start`; wall time in seconds."""
     from vinocr.synth.fonts import cached_fonts
     from vinocr.train.finetune import BoxValidation
-    from vinocr.train.realdev import find_realdev_dir, model_inputs
+    from vinocr.train.realdev import model_inputs, named_realdev_dir
 
     keras.utils.set_random_seed(seed + 2)
     started = time.time()
@@ -183,7 +183,7 @@ def train_writers(args: argparse.Namespace, split, work: Path, seed: int, start:
         work / VALIDATION_FILE, split.x_val, split.y_val, seed + VALIDATION_SEED_OFFSET
     )
     extra = [BoxValidation(x_box_val, y_box_val)]
-    realdev = find_realdev_dir(args.realdev_dir)
+    realdev = named_realdev_dir(args.realdev_dir)
     if realdev is not None:
         extra.append(RealdevAccuracy(*model_inputs(realdev)))
     schedule = keras.optimizers.schedules.CosineDecay(
