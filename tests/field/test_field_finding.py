@@ -59,6 +59,22 @@ def test_faint_lines_are_brought_out_without_filling_the_boxes_around_blurred_gl
     assert len(box_row(box_holes(line_mask(flat, 48)))) >= 12
 
 
+def _box(cx: float, cy: float, width: float, height: float) -> BoxQuad:
+    half = np.array([width, height]) / 2
+    return as_quad(np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half + [cx, cy])
+
+
+def test_the_row_of_whole_boxes_wins_over_the_pieces_strokes_cut_boxes_into():
+    # Strokes written across a box from line to line split its interior into pieces: such pieces can
+    # chain into a row as long as the whole boxes' (a real writer's field, realdev via eval_photos).
+    pieces = [_box(x, 105, 24, 28) for x in (600, 700, 800, 900)] + [_box(750, 100, 30, 40)]
+    whole = [_box(x, 100, 30, 40) for x in (100, 145, 235, 280, 370)]
+    row = box_row(pieces + whole)  # the pieces' group first: the first of equal groups won before
+    assert [round(q.centre[0]) for q in row] == [100, 145, 235, 280, 370]
+    row = box_row(pieces[:4] + whole[:3])  # a longer row of pieces still wins over fewer boxes
+    assert [round(q.centre[0]) for q in row] == [600, 700, 800, 900]
+
+
 def test_tall_handwriting_is_tried_before_printed_lines():
     # three printed lines of 11 words each and a VIN whose 17 characters fell into 24 pieces
     mask = np.zeros((700, 1400), np.uint8)

@@ -165,12 +165,18 @@ def box_row(quads: list[BoxQuad]) -> list[BoxQuad]:
     )
     linked = alike & (along >= 0.8 * size) & (along <= 5.5 * size)
     linked &= across <= 0.25 * (heights[:, None] + heights[None, :]) / 2
-    best = [quads[i] for i in max(_groups(linked), key=len)]
-    width = float(np.median([q.width for q in best]))
-    height = float(np.median([q.height for q in best]))
-    best = [q for q in best if abs(q.width / width - 1) <= 0.25 and abs(q.height / height - 1) <= 0.25]
+    rows = [_typical([quads[i] for i in group]) for group in _groups(linked)]
+    best = max(rows, key=lambda row: (len(row), float(np.median([q.width * q.height for q in row]))))
     direction = np.mean([q.direction for q in best], axis=0)
     return sorted(best, key=lambda q: float(q.centre @ direction))
+
+
+def _typical(group: list[BoxQuad]) -> list[BoxQuad]:
+    """The boxes of a group within 25% of its typical width and height (a glyph's hole that hangs on
+    to the row through a box of similar size is not one of them)."""
+    width = float(np.median([q.width for q in group]))
+    height = float(np.median([q.height for q in group]))
+    return [q for q in group if abs(q.width / width - 1) <= 0.25 and abs(q.height / height - 1) <= 0.25]
 
 
 # ----------------------------------------------------------------------------- a row of characters
