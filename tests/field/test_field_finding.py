@@ -2,6 +2,8 @@
 sheet's edge beside a row of characters, rows too short to measure perspective on, and photos
 from the photo generator that were not found before."""
 
+import warnings
+
 import cv2
 import numpy as np
 import pytest
@@ -73,6 +75,14 @@ def test_the_row_of_whole_boxes_wins_over_the_pieces_strokes_cut_boxes_into():
     assert [round(q.centre[0]) for q in row] == [100, 145, 235, 280, 370]
     row = box_row(pieces[:4] + whole[:3])  # a longer row of pieces still wins over fewer boxes
     assert [round(q.centre[0]) for q in row] == [600, 700, 800, 900]
+    # a group none of whose boxes is typical of it in both width and height gives no row (no warning)
+    sizes = [(100, 20, 40), (130, 20, 40), (170, 30, 57), (220, 45, 40), (275, 45, 40)]
+    odd = [
+        _box(x, 100, width, height) for x, width, height in sizes
+    ]  # one chain; only the 30 is typically wide
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert box_row(odd) == []
 
 
 def test_tall_handwriting_is_tried_before_printed_lines():

@@ -165,7 +165,9 @@ def box_row(quads: list[BoxQuad]) -> list[BoxQuad]:
     )
     linked = alike & (along >= 0.8 * size) & (along <= 5.5 * size)
     linked &= across <= 0.25 * (heights[:, None] + heights[None, :]) / 2
-    rows = [_typical([quads[i] for i in group]) for group in _groups(linked)]
+    rows = [row for group in _groups(linked) if (row := _typical([quads[i] for i in group]))]
+    if not rows:
+        return []
     best = max(rows, key=lambda row: (len(row), float(np.median([q.width * q.height for q in row]))))
     direction = np.mean([q.direction for q in best], axis=0)
     return sorted(best, key=lambda q: float(q.centre @ direction))
