@@ -17,8 +17,8 @@ import streamlit as st
 
 from ui.figures import thumbnail_uri
 from vinocr.box.image_io import ImageError, read_image_file
+from vinocr.train.realdev import ENV_VAR
 
-ENV_VAR = "VINOCR_REALDEV_DIR"
 DEFAULT_REALDEV_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "realdev"
 KEY = "real_handwriting"
 THUMB = 64  # px: the misread images are 28-32 px crops, enlarged crisply
